@@ -1,0 +1,238 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# lmig: limited-migration admission gateway.
+#
+#   make            build the module, the XDP program, lmigd and lmigctl
+#   make check      install what is missing, build, run every test
+#   make demo       the story of one partner gateway, in a VM
+#   make deps       install the Debian packages the build and tests need
+#   make install    install on a gateway (DESTDIR, PREFIX honoured)
+#
+# V=1 shows full command lines. SAN=1 builds userspace with ASan and UBSan
+# into build-san/. KDIR= picks the kernel build tree for the module.
+
+VERSION		:= 0.1.0
+SAN		?= 0
+ifeq ($(SAN),1)
+O		?= build-san
+else
+O		?= build
+endif
+
+ifeq ($(V),1)
+Q		:=
+quiet		= @true
+else
+Q		:= @
+quiet		= @printf '  %-8s %s\n'
+endif
+
+# Kernel build tree: the running kernel's when it has one, else the newest
+# installed Debian cloud headers.
+KDIR		?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+			$(lastword $(sort $(wildcard /usr/src/linux-headers-*-cloud-amd64))))
+KVER		= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+			$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+LINUX_SOURCE	?= $(lastword $(sort $(wildcard /usr/src/linux-source-6.1.tar.*)))
+
+CC		?= gcc
+CLANG		?= clang
+BPFTOOL		?= bpftool
+PKG_CONFIG	?= pkg-config
+
+PKGS		:= libnl-genl-3.0 libmnl libbpf openssl
+PKG_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS	:= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+WARN		:= -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wundef \
+		   -Wstrict-prototypes -Wmissing-prototypes -Wvla \
+		   -Wno-missing-field-initializers
+CPPFLAGS	+= -D_GNU_SOURCE -Iinclude -Iinclude/uapi -Ilib -I$(O) \
+		   $(PKG_CFLAGS)
+CFLAGS		?= -O2 -g
+CFLAGS		+= -std=c11 $(WARN) -fstack-protector-strong -fPIE \
+		   -D_FORTIFY_SOURCE=2 -pthread -MMD -MP
+LDFLAGS		+= -pie -Wl,-z,relro,-z,now -Wl,--as-needed -pthread
+LDLIBS		+= $(PKG_LIBS)
+ifeq ($(SAN),1)
+CFLAGS		+= -fsanitize=address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=all
+LDFLAGS		+= -fsanitize=address,undefined
+endif
+
+# Tests use the kernel's kselftest harness, which wants GNU C.
+TEST_CFLAGS	= $(filter-out -std=c11 -Wmissing-prototypes,$(CFLAGS)) \
+		   -std=gnu11 -Wno-unused-parameter -I$(O)/kselftest
+
+BPF_CFLAGS	:= -O2 -g -target bpf -Wall -Werror -Iinclude -Iinclude/uapi \
+		   -I/usr/include/$(shell $(CC) -dumpmachine)
+
+LIB_SRCS	:= $(wildcard lib/*.c)
+AGENT_SRCS	:= $(filter-out agent/main.c,$(wildcard agent/*.c))
+CTL_SRCS	:= $(wildcard ctl/*.c)
+TOOL_SRCS	:= $(wildcard selftests/tools/*.c)
+TEST_SRCS	:= $(wildcard selftests/unit/*_test.c selftests/bpf/*_test.c \
+		     selftests/kmod/*_test.c selftests/agent/*_test.c)
+BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
+KMOD_SRCS	:= $(wildcard kmod/*.c kmod/*.h kmod/Kbuild) Kbuild \
+		   include/uapi/linux/lmig.h
+
+LIB_OBJS	:= $(LIB_SRCS:%.c=$(O)/%.o)
+AGENT_OBJS	:= $(AGENT_SRCS:%.c=$(O)/%.o)
+CTL_OBJS	:= $(CTL_SRCS:%.c=$(O)/%.o)
+TOOLS		:= $(TOOL_SRCS:selftests/tools/%.c=$(O)/tools/%)
+TESTS		:= $(TEST_SRCS:%.c=$(O)/%)
+BPF_OBJS	:= $(BPF_SRCS:bpf/%.bpf.c=$(O)/bpf/%.bpf.o)
+SKELS		:= $(BPF_SRCS:bpf/%.bpf.c=$(O)/%.skel.h)
+HARNESS		:= $(O)/kselftest/kselftest_harness.h
+
+BINS		:= $(O)/lmigd $(O)/lmigctl
+KMOD		:= kmod/lmig.ko
+
+.PHONY: all userspace kmod bpf tools selftests check check-host check-vm \
+	demo deps install uninstall clean checkpatch format format-check vm
+.DEFAULT_GOAL	:= all
+.DELETE_ON_ERROR:
+
+all: kmod userspace
+userspace: bpf $(BINS) tools selftests
+bpf: $(BPF_OBJS) $(SKELS)
+tools: $(TOOLS)
+selftests: $(TESTS)
+
+# --- kernel module ----------------------------------------------------------
+
+kmod: $(KMOD)
+$(KMOD): $(KMOD_SRCS)
+	@test -d "$(KDIR)" || { echo "no kernel build tree; install" \
+		"linux-headers-cloud-amd64 or set KDIR=" >&2; exit 1; }
+	$(quiet) KMOD $@
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(V),V=$(V)) modules \
+		$(if $(filter 1,$(V)),,>/dev/null)
+
+# --- BPF --------------------------------------------------------------------
+
+$(O)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/lmig_maps.h \
+		  include/uapi/linux/lmig.h
+	$(quiet) BPF $@
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(O)/%.skel.h: $(O)/bpf/%.bpf.o
+	$(quiet) GEN-SKEL $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
+
+# --- userspace --------------------------------------------------------------
+
+$(O)/%.o: %.c | $(SKELS)
+	$(quiet) CC $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(O)/liblmig.a: $(LIB_OBJS)
+	$(quiet) AR $@
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(O)/libagent.a: $(AGENT_OBJS)
+	$(quiet) AR $@
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(O)/lmigd: $(O)/agent/main.o $(O)/libagent.a $(O)/liblmig.a
+	$(quiet) LD $@
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(O)/lmigctl: $(CTL_OBJS) $(O)/liblmig.a
+	$(quiet) LD $@
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(O)/tools/%: selftests/tools/%.c $(O)/libagent.a $(O)/liblmig.a
+	$(quiet) CC $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(O)/libagent.a \
+		$(O)/liblmig.a $(LDLIBS) -o $@
+
+$(O)/selftests/%: selftests/%.c $(HARNESS) $(O)/libagent.a $(O)/liblmig.a \
+		  | $(SKELS)
+	$(quiet) CC $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(TEST_CFLAGS) $(LDFLAGS) $< $(O)/libagent.a \
+		$(O)/liblmig.a $(LDLIBS) -o $@
+
+# The kselftest harness comes from Debian's kernel source, unpacked at build
+# time and never committed.
+$(HARNESS):
+	@test -n "$(LINUX_SOURCE)" || { echo "need linux-source-6.1" \
+		"(make deps)" >&2; exit 1; }
+	$(quiet) UNPACK $(@D)
+	@mkdir -p $(@D)
+	$(Q)tar -xf $(LINUX_SOURCE) -C $(@D) --strip-components=4 \
+		--wildcards '*/tools/testing/selftests/kselftest.h' \
+		'*/tools/testing/selftests/kselftest_harness.h'
+	@touch $@
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)
+
+# --- tests and demo ---------------------------------------------------------
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory SAN=1 userspace
+	$(Q)selftests/check
+
+check-host: all
+	$(Q)$(MAKE) --no-print-directory SAN=1 userspace
+	$(Q)selftests/check --host-only
+
+check-vm: all
+	$(Q)selftests/check --vm-only
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)selftests/vm/run --timeout 300 -- /lmig/demo/demo.sh
+
+vm: all
+	$(Q)selftests/vm/run --interactive
+
+deps:
+	$(Q)scripts/deps
+
+# --- style ------------------------------------------------------------------
+
+CHECKPATCH	:= $(O)/checkpatch/checkpatch.pl
+$(CHECKPATCH):
+	@mkdir -p $(@D)
+	$(quiet) UNPACK $(@D)
+	$(Q)tar -xf $(LINUX_SOURCE) -C $(@D) --strip-components=2 \
+		--wildcards '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+		'*/scripts/const_structs.checkpatch'
+	@touch $@
+
+checkpatch: $(CHECKPATCH)
+	$(Q)$(CHECKPATCH) --no-tree --strict --quiet --show-types \
+		--ignore SPDX_LICENSE_TAG -f $(wildcard kmod/*.c kmod/*.h) \
+		include/uapi/linux/lmig.h
+
+FORMAT_SRCS	= $(wildcard agent/*.[ch] ctl/*.[ch] lib/*.[ch] \
+		    selftests/*/*.[ch])
+format:
+	$(Q)clang-format -i $(FORMAT_SRCS)
+format-check:
+	$(Q)clang-format --dry-run --Werror $(FORMAT_SRCS)
+
+# --- install ----------------------------------------------------------------
+
+PREFIX		?= /usr
+SBINDIR		?= $(PREFIX)/sbin
+SYSCONFDIR	?= /etc
+UNITDIR		?= /lib/systemd/system
+DKMS_SRC	= $(DESTDIR)$(PREFIX)/src/lmig-$(VERSION)
+
+install: userspace
+	$(Q)scripts/install install
+uninstall:
+	$(Q)scripts/install uninstall
+export DESTDIR PREFIX SBINDIR SYSCONFDIR UNITDIR VERSION O
+
+clean:
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1 || true
+	$(Q)rm -rf build build-san
