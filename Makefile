@@ -62,7 +62,8 @@ endif
 
 # Tests use the kernel's kselftest harness, which wants GNU C.
 TEST_CFLAGS	= $(filter-out -std=c11 -Wmissing-prototypes,$(CFLAGS)) \
-		   -std=gnu11 -Wno-unused-parameter -I$(O)/kselftest
+		   -std=gnu11 -Wno-unused-parameter -Wno-sign-compare \
+		   -I$(O)/kselftest -Iagent
 
 BPF_CFLAGS	:= -O2 -g -target bpf -Wall -Werror -Iinclude -Iinclude/uapi \
 		   -I/usr/include/$(shell $(CC) -dumpmachine)
@@ -74,7 +75,8 @@ TOOL_SRCS	:= $(wildcard selftests/tools/*.c)
 TEST_SRCS	:= $(wildcard selftests/unit/*_test.c selftests/bpf/*_test.c \
 		     selftests/kmod/*_test.c selftests/agent/*_test.c)
 BPF_SRCS	:= $(wildcard bpf/*.bpf.c)
-KMOD_SRCS	:= $(wildcard kmod/*.c kmod/*.h kmod/Kbuild) Kbuild \
+KMOD_SRCS	:= $(filter-out %.mod.c,$(wildcard kmod/*.c)) $(wildcard kmod/*.h) \
+		   kmod/Kbuild Kbuild \
 		   include/uapi/linux/lmig.h
 
 LIB_OBJS	:= $(LIB_SRCS:%.c=$(O)/%.o)
@@ -107,7 +109,7 @@ $(KMOD): $(KMOD_SRCS)
 	@test -d "$(KDIR)" || { echo "no kernel build tree; install" \
 		"linux-headers-cloud-amd64 or set KDIR=" >&2; exit 1; }
 	$(quiet) KMOD $@
-	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(V),V=$(V)) modules \
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) O= $(if $(V),V=$(V)) modules \
 		$(if $(filter 1,$(V)),,>/dev/null)
 
 # --- BPF --------------------------------------------------------------------
@@ -148,7 +150,7 @@ $(O)/lmigctl: $(CTL_OBJS) $(O)/liblmig.a
 $(O)/tools/%: selftests/tools/%.c $(O)/libagent.a $(O)/liblmig.a
 	$(quiet) CC $@
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(O)/libagent.a \
+	$(Q)$(CC) $(CPPFLAGS) -Iagent $(CFLAGS) $(LDFLAGS) $< $(O)/libagent.a \
 		$(O)/liblmig.a $(LDLIBS) -o $@
 
 $(O)/selftests/%: selftests/%.c $(HARNESS) $(O)/libagent.a $(O)/liblmig.a \
@@ -209,7 +211,8 @@ $(CHECKPATCH):
 
 checkpatch: $(CHECKPATCH)
 	$(Q)$(CHECKPATCH) --no-tree --strict --quiet --show-types \
-		--ignore SPDX_LICENSE_TAG -f $(wildcard kmod/*.c kmod/*.h) \
+		--ignore SPDX_LICENSE_TAG \
+		-f $(filter-out %.mod.c,$(wildcard kmod/*.c)) $(wildcard kmod/*.h) \
 		include/uapi/linux/lmig.h
 
 FORMAT_SRCS	= $(wildcard agent/*.[ch] ctl/*.[ch] lib/*.[ch] \
@@ -234,5 +237,5 @@ uninstall:
 export DESTDIR PREFIX SBINDIR SYSCONFDIR UNITDIR VERSION O
 
 clean:
-	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1 || true
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) O= clean >/dev/null 2>&1 || true
 	$(Q)rm -rf build build-san

@@ -90,7 +90,12 @@ enum lmig_class {
 	__LMIG_CLASS_MAX
 };
 
-/* lmig_config: one entry, key 0, runtime settings of the program. */
+/*
+ * lmig_config: one entry, key 0: runtime settings of the program, and the
+ * kernel policy epoch the agent filled lmig_users from. User ids are only
+ * meaningful within one epoch (see LMIG_INFO_A_EPOCH): after a module
+ * reload the agent finds a different epoch and drops every entry.
+ */
 enum lmig_default {
 	LMIG_DEFAULT_PASS,	/* unclassified traffic passes */
 	LMIG_DEFAULT_DROP,	/* strict gateway: only open and MC pass */
@@ -99,6 +104,7 @@ enum lmig_default {
 struct lmig_config {
 	__u32 unclassified;	/* enum lmig_default */
 	__u32 pad;		/* zero */
+	__u64 policy_epoch;	/* LMIG_INFO_A_EPOCH of the mirrored table */
 };
 
 /*
@@ -129,7 +135,7 @@ struct lmig_counter {
 _Static_assert(sizeof(struct lmig_addr) == 16, "lmig_addr layout");
 _Static_assert(sizeof(struct lmig_admission) == 24, "lmig_admission layout");
 _Static_assert(sizeof(struct lmig_user) == 24, "lmig_user layout");
-_Static_assert(sizeof(struct lmig_config) == 8, "lmig_config layout");
+_Static_assert(sizeof(struct lmig_config) == 16, "lmig_config layout");
 _Static_assert(sizeof(struct lmig_counter) == 16, "lmig_counter layout");
 #endif
 

@@ -52,6 +52,10 @@
  *        Read only: bumped on every change of this profile, starting at 1.
  *    LMIG_PROFILE_A_PAD: padding for 64-bit attributes, ignore.
  *
+ * A profile in a reply or an event carries every field above but COMMENT,
+ * which is left out when empty; NOT_BEFORE and NOT_AFTER of 0 mean
+ * unbounded as on input.
+ *
  * Commands
  * --------
  *
@@ -75,7 +79,8 @@
  *
  * LMIG_CMD_PROFILE_DEL
  *    Delete one profile. LMIG_A_PROFILE holds exactly one selector,
- *    USER_ID or PARTNER_ID. -ENOENT if it matches nothing.
+ *    USER_ID or PARTNER_ID. -ENOENT if it matches nothing. The reply is
+ *    the acknowledgment only; the DEL_NTF event carries the profile.
  *
  * LMIG_CMD_PROFILE_GET
  *    Without NLM_F_DUMP: LMIG_A_PROFILE holds exactly one selector,
@@ -111,7 +116,8 @@
  * Each event also carries LMIG_A_GENERATION (NLA_U64), the table generation
  * after the change. The table generation starts at 0 and grows by exactly
  * one per event, so a listener that sees a step larger than one has missed
- * events (for instance its socket buffer overflowed) and should dump again.
+ * events (for instance its socket buffer overflowed) and should dump again;
+ * so should a listener whose socket reports ENOBUFS.
  * LMIG_A_PAD is padding for 64-bit attributes.
  *
  * Errors
