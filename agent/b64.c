@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Strict base64url without padding (RFC 4648 section 5, RFC 7515). */
+#include <errno.h>
+#include <limits.h>
+
+#include "b64.h"
+
+static const char alphabet[64] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/* Value of a base64url character, or -1 for any other byte. */
+static int b64url_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '-')
+		return 62;
+	if (c == '_')
+		return 63;
+	return -1;
+}
+
+size_t lmig_b64url_encoded_len(size_t len)
+{
+	return len / 3 * 4 + (len % 3 ? len % 3 + 1 : 0);
+}
+
+size_t lmig_b64url_decoded_len(size_t len)
+{
+	return len / 4 * 3 + (len % 4 ? len % 4 - 1 : 0);
+}
+
+ssize_t lmig_b64url_encode(const void *in, size_t len, char *out,
+			   size_t out_size)
+{
+	const uint8_t *p = in;
+	size_t need = lmig_b64url_encoded_len(len);
+	size_t i, o = 0;
+
+	if (len > (SIZE_MAX / 4) || need >= (size_t)SSIZE_MAX ||
+	    out_size < need + 1)
+		return -ENOSPC;
+
+	for (i = 0; i + 3 <= len; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 |
+			     p[i + 2];
+
+		out[o++] = alphabet[v >> 18];
+		out[o++] = alphabet[(v >> 12) & 63];
+		out[o++] = alphabet[(v >> 6) & 63];
+		out[o++] = alphabet[v & 63];
+	}
+	if (len - i == 1) {
+		uint32_t v = (uint32_t)p[i] << 16;
+
+		out[o++] = alphabet[v >> 18];
+		out[o++] = alphabet[(v >> 12) & 63];
+	} else if (len - i == 2) {
+		uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
+
+		out[o++] = alphabet[v >> 18];
+		out[o++] = alphabet[(v >> 12) & 63];
+		out[o++] = alphabet[(v >> 6) & 63];
+	}
+	out[o] = '\0';
+	return (ssize_t)o;
+}
+
+/*
+ * Check the whole input before writing anything: the alphabet, the length,
+ * and that the unused low bits of a final partial group are zero (a
+ * non-zero value there would give a second encoding of the same bytes).
+ */
+static int b64url_check(const char *in, size_t len, size_t *bad_at)
+{
+	size_t i;
+	int last;
+
+	for (i = 0; i < len; i++) {
+		if (b64url_value((unsigned char)in[i]) < 0) {
+			*bad_at = i;
+			return -EINVAL;
+		}
+	}
+	if (len % 4 == 1) {
+		*bad_at = len;
+		return -EINVAL;
+	}
+	if (len % 4 == 0)
+		return 0;
+	last = b64url_value((unsigned char)in[len - 1]);
+	if ((len % 4 == 2 && (last & 0x0f)) ||
+	    (len % 4 == 3 && (last & 0x03))) {
+		*bad_at = len - 1;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+ssize_t lmig_b64url_decode(const char *in, size_t len, uint8_t *out,
+			   size_t out_size, size_t *bad_at)
+{
+	size_t need = lmig_b64url_decoded_len(len);
+	size_t ignored, i, o = 0;
+	uint32_t acc = 0;
+	int bits = 0;
+
+	if (!bad_at)
+		bad_at = &ignored;
+	if (b64url_check(in, len, bad_at))
+		return -EINVAL;
+	if (need >= (size_t)SSIZE_MAX || out_size < need)
+		return -ENOSPC;
+
+	for (i = 0; i < len; i++) {
+		acc = (acc << 6) | (uint32_t)b64url_value((unsigned char)in[i]);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (uint8_t)(acc >> bits);
+			acc &= (1U << bits) - 1;
+		}
+	}
+	return (ssize_t)o;
+}
