@@ -17,6 +17,7 @@
 #define LMIG_MAPS_H
 
 #include <linux/types.h>
+#include <linux/lmig.h>
 
 #define LMIG_PIN_ROOT		"/sys/fs/bpf/lmig"
 #define LMIG_INSTANCE_DEFAULT	"default"
@@ -89,6 +90,21 @@ enum lmig_class {
 	LMIG_CLASS_DATA,	/* MCData: needs LMIG_SERVICE_DATA */
 	__LMIG_CLASS_MAX
 };
+
+/* The LMIG_SERVICE_* bit traffic of a class needs; 0 for none and open. */
+static inline __u32 lmig_class_service(__u32 class)
+{
+	switch (class) {
+	case LMIG_CLASS_PTT:
+		return LMIG_SERVICE_PTT;
+	case LMIG_CLASS_VIDEO:
+		return LMIG_SERVICE_VIDEO;
+	case LMIG_CLASS_DATA:
+		return LMIG_SERVICE_DATA;
+	default:
+		return 0;
+	}
+}
 
 /*
  * lmig_config: one entry, key 0: runtime settings of the program, and the

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* CLOCK_BOOTTIME, the clock of every expiry in the fast-path maps. */
+#include <time.h>
+
+#include "clock.h"
+
+static int read_ns(clockid_t id, int64_t *ns)
+{
+	struct timespec ts;
+
+	if (clock_gettime(id, &ts))
+		return -1;
+	*ns = (int64_t)ts.tv_sec * (int64_t)LMIG_NSEC_PER_SEC + ts.tv_nsec;
+	return 0;
+}
+
+uint64_t lmig_clock_boot_ns(void)
+{
+	int64_t ns;
+
+	if (read_ns(CLOCK_BOOTTIME, &ns) || ns < 0)
+		return LMIG_TIME_NEVER;
+	return (uint64_t)ns;
+}
+
+int64_t lmig_clock_boot_offset_ns(void)
+{
+	int64_t before, real, after;
+
+	/* Pair the wall clock with the middle of two boot-time reads. */
+	if (read_ns(CLOCK_BOOTTIME, &before) ||
+	    read_ns(CLOCK_REALTIME, &real) || read_ns(CLOCK_BOOTTIME, &after))
+		return 0;
+	return real - (before + (after - before) / 2);
+}
+
+/* |offset| for a negative offset, without overflow at INT64_MIN. */
+static uint64_t offset_magnitude(int64_t offset_ns)
+{
+	return (uint64_t) - (offset_ns + 1) + 1;
+}
+
+uint64_t lmig_clock_unix_to_boot_at(uint64_t unix_s, int64_t offset_ns)
+{
+	uint64_t ns;
+
+	if (unix_s == 0 || unix_s == LMIG_TIME_NEVER)
+		return unix_s;
+	if (unix_s > LMIG_TIME_NEVER / LMIG_NSEC_PER_SEC)
+		return LMIG_TIME_NEVER;
+	ns = unix_s * LMIG_NSEC_PER_SEC;
+	if (offset_ns >= 0) {
+		/* At or before boot: already in the past. */
+		if (ns <= (uint64_t)offset_ns)
+			return 0;
+		return ns - (uint64_t)offset_ns;
+	}
+	/* The wall clock says boot was before 1970: move the other way. */
+	if (ns >= LMIG_TIME_NEVER - offset_magnitude(offset_ns))
+		return LMIG_TIME_NEVER;
+	return ns + offset_magnitude(offset_ns);
+}
+
+uint64_t lmig_clock_boot_to_unix_at(uint64_t boot_ns, int64_t offset_ns)
+{
+	uint64_t ns;
+
+	if (boot_ns == 0 || boot_ns == LMIG_TIME_NEVER)
+		return boot_ns;
+	if (offset_ns >= 0) {
+		if (boot_ns >= LMIG_TIME_NEVER - (uint64_t)offset_ns)
+			return LMIG_TIME_NEVER;
+		ns = boot_ns + (uint64_t)offset_ns;
+	} else {
+		/* Before the epoch: the earliest time we can show. */
+		if (boot_ns <= offset_magnitude(offset_ns))
+			return 0;
+		ns = boot_ns - offset_magnitude(offset_ns);
+	}
+	return ns / LMIG_NSEC_PER_SEC;
+}
+
+uint64_t lmig_clock_unix_to_boot(uint64_t unix_s)
+{
+	return lmig_clock_unix_to_boot_at(unix_s, lmig_clock_boot_offset_ns());
+}
+
+uint64_t lmig_clock_boot_to_unix(uint64_t boot_ns)
+{
+	return lmig_clock_boot_to_unix_at(boot_ns, lmig_clock_boot_offset_ns());
+}

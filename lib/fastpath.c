@@ -1,0 +1,1476 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The fast path of one gateway instance: its pins on the BPF filesystem,
+ * the XDP program and its links, and typed access to every map.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/if_link.h>
+#include <linux/magic.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include <linux/lmig.h>
+#include "fastpath.h"
+#include "lmig_xdp.skel.h"
+
+#define FP_PATH_MAX 256
+/* Entries fetched per batch when walking a map. */
+#define FP_BATCH 256
+
+enum fp_map {
+	FP_MAP_ADMISSION,
+	FP_MAP_USERS,
+	FP_MAP_PORTS,
+	FP_MAP_CONFIG,
+	FP_MAP_STATS,
+	FP_MAP_COUNT
+};
+
+/* What every pinned map must be, for this library to read it right. */
+static const struct map_spec {
+	const char *name;
+	uint32_t type;
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;
+	uint32_t flags;
+} map_specs[FP_MAP_COUNT] = {
+	[FP_MAP_ADMISSION] = {LMIG_MAP_ADMISSIONS, BPF_MAP_TYPE_HASH,
+			      sizeof(struct lmig_addr),
+			      sizeof(struct lmig_admission),
+			      LMIG_ADMISSIONS_MAX, BPF_F_NO_PREALLOC},
+	[FP_MAP_USERS] = {LMIG_MAP_USERS, BPF_MAP_TYPE_HASH, sizeof(uint32_t),
+			  sizeof(struct lmig_user), LMIG_USERS_MAX,
+			  BPF_F_NO_PREALLOC},
+	[FP_MAP_PORTS] = {LMIG_MAP_PORTS, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
+			  sizeof(uint32_t), LMIG_PORTS_MAX, 0},
+	[FP_MAP_CONFIG] = {LMIG_MAP_CONFIG, BPF_MAP_TYPE_ARRAY,
+			   sizeof(uint32_t), sizeof(struct lmig_config), 1, 0},
+	[FP_MAP_STATS] = {LMIG_MAP_STATS, BPF_MAP_TYPE_PERCPU_ARRAY,
+			  sizeof(uint32_t), sizeof(struct lmig_counter),
+			  __LMIG_REASON_MAX, 0},
+};
+
+struct lmig_fp {
+	struct lmig_xdp *skel; /* NULL when opened without the program */
+	int fds[FP_MAP_COUNT]; /* the skeleton's, or our own without it */
+	char instance[LMIG_FP_INSTANCE_MAX + 1];
+	char dir[FP_PATH_MAX];
+};
+
+/* ---- messages ------------------------------------------------------- */
+
+static void msg_clear(char *msg, size_t msglen)
+{
+	if (msg && msglen)
+		msg[0] = '\0';
+}
+
+__attribute__((format(printf, 4, 5))) static int fail(char *msg, size_t msglen,
+						      int err, const char *fmt,
+						      ...)
+{
+	va_list ap;
+
+	if (msg && msglen) {
+		va_start(ap, fmt);
+		vsnprintf(msg, msglen, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+/* Bytes from outside (names, text) quoted safely into a message. */
+static const char *escape(const char *in, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; in[i] && o + 5 < outlen; i++) {
+		unsigned char c = in[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			out[o++] = c;
+		else
+			o += snprintf(out + o, outlen - o, "\\x%02x", c);
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* ---- names and paths ------------------------------------------------ */
+
+static bool instance_char_ok(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+int lmig_fp_instance_check(const char *name, char *msg, size_t msglen)
+{
+	char esc[4 * LMIG_FP_INSTANCE_MAX + 8];
+	size_t len;
+
+	msg_clear(msg, msglen);
+	if (!name)
+		return fail(msg, msglen, -EINVAL, "no instance name given");
+	len = strnlen(name, LMIG_FP_INSTANCE_MAX + 1);
+	if (len == 0)
+		return fail(msg, msglen, -EINVAL, "the instance name is empty");
+	if (len > LMIG_FP_INSTANCE_MAX)
+		return fail(msg, msglen, -EINVAL,
+			    "instance name '%.16s...' is longer than %d bytes",
+			    escape(name, esc, 4 * 16 + 8),
+			    LMIG_FP_INSTANCE_MAX);
+	for (size_t i = 0; i < len; i++)
+		if (!instance_char_ok(name[i]))
+			return fail(
+				msg, msglen, -EINVAL,
+				"instance name '%s': byte %zu is not one of "
+				"A-Z a-z 0-9 _ -",
+				escape(name, esc, sizeof(esc)), i + 1);
+	return 0;
+}
+
+/* The kernel's rules for interface names (dev_valid_name()). */
+static int ifname_check(const char *ifname, char *msg, size_t msglen)
+{
+	char esc[4 * IF_NAMESIZE + 8];
+	size_t len;
+
+	if (!ifname)
+		return fail(msg, msglen, -EINVAL, "no interface name given");
+	len = strnlen(ifname, IF_NAMESIZE);
+	if (len == 0 || len >= IF_NAMESIZE || !strcmp(ifname, ".") ||
+	    !strcmp(ifname, ".."))
+		return fail(msg, msglen, -EINVAL,
+			    "'%.32s' is not a valid interface name",
+			    escape(ifname, esc, sizeof(esc)));
+	for (size_t i = 0; i < len; i++)
+		if (ifname[i] == '/' || ifname[i] == ':' || ifname[i] == ' ' ||
+		    (ifname[i] >= '\t' && ifname[i] <= '\r'))
+			return fail(msg, msglen, -EINVAL,
+				    "'%s' is not a valid interface name",
+				    escape(ifname, esc, sizeof(esc)));
+	return 0;
+}
+
+static int join(char *out, const char *dir, const char *prefix,
+		const char *name)
+{
+	int n = snprintf(out, FP_PATH_MAX, "%s/%s%s", dir, prefix, name);
+
+	return n < 0 || n >= FP_PATH_MAX ? -ENAMETOOLONG : 0;
+}
+
+static int map_path(const struct lmig_fp *fp, enum fp_map m, char *out)
+{
+	return join(out, fp->dir, "", map_specs[m].name);
+}
+
+static int link_path(const struct lmig_fp *fp, const char *ifname, char *out)
+{
+	return join(out, fp->dir, LMIG_LINK_PREFIX, ifname);
+}
+
+/* The BPF filesystem must hold LMIG_PIN_ROOT, or pins go nowhere. */
+static int check_bpffs(char *msg, size_t msglen)
+{
+	char parent[] = LMIG_PIN_ROOT;
+	struct statfs st;
+
+	*strrchr(parent, '/') = '\0';
+	if (statfs(parent, &st))
+		return fail(msg, msglen, -errno, "%s: %s", parent,
+			    strerror(errno));
+	if ((uint32_t)st.f_type != BPF_FS_MAGIC)
+		return fail(msg, msglen, -ENOTSUP,
+			    "%s is not a BPF filesystem; mount one with "
+			    "'mount -t bpf bpf %s'",
+			    parent, parent);
+	return 0;
+}
+
+static int make_dir(const char *path, mode_t mode, char *msg, size_t msglen)
+{
+	struct stat st;
+
+	if (mkdir(path, mode) && errno != EEXIST)
+		return fail(msg, msglen, -errno, "creating %s: %s", path,
+			    strerror(errno));
+	if (stat(path, &st))
+		return fail(msg, msglen, -errno, "%s: %s", path,
+			    strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return fail(msg, msglen, -ENOTDIR, "%s is not a directory",
+			    path);
+	return 0;
+}
+
+/* Serialise loaders and removers of one instance; returns the lock fd. */
+static int lock_dir(const char *dir, const char *instance, char *msg,
+		    size_t msglen)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return fail(msg, msglen, -ENOENT,
+				    "no instance '%s': %s does not exist",
+				    instance, dir);
+		return fail(msg, msglen, -errno, "%s: %s", dir,
+			    strerror(errno));
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		int err = errno;
+
+		close(fd);
+		if (err == EWOULDBLOCK)
+			return fail(msg, msglen, -EBUSY,
+				    "instance '%s' is being loaded or removed "
+				    "by another process",
+				    instance);
+		return fail(msg, msglen, -err, "locking %s: %s", dir,
+			    strerror(err));
+	}
+	return fd;
+}
+
+/* ---- BPF objects ---------------------------------------------------- */
+
+/*
+ * Is fd a BPF object of this kind ("map_type", "link_type")? The kernel
+ * says so in fdinfo; its info call answers any kind without saying which.
+ */
+static int fd_kind_is(int fd, const char *kind)
+{
+	char path[64], line[128];
+	size_t klen = strlen(kind);
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, kind, klen) && line[klen] == ':') {
+			found = true;
+			break;
+		}
+	fclose(f);
+	return found;
+}
+
+static int check_map(int fd, const struct map_spec *spec, bool check_flags,
+		     const char *path, char *msg, size_t msglen)
+{
+	struct bpf_map_info info;
+	uint32_t len = sizeof(info);
+	int kind = fd_kind_is(fd, "map_type");
+
+	if (kind < 0)
+		return fail(msg, msglen, kind, "%s: reading fdinfo: %s", path,
+			    strerror(-kind));
+	if (!kind)
+		return fail(msg, msglen, -EINVAL, "%s is not a BPF map", path);
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return fail(msg, msglen, -errno, "%s: %s", path,
+			    strerror(errno));
+
+	static const char *const what[] = {"type", "key size", "value size",
+					   "size", "flags"};
+	const uint32_t have[] = {info.type, info.key_size, info.value_size,
+				 info.max_entries, info.map_flags};
+	const uint32_t need[] = {spec->type, spec->key_size, spec->value_size,
+				 spec->max_entries, spec->flags};
+
+	for (size_t i = 0; i < sizeof(have) / sizeof(have[0]); i++) {
+		if (i == 4 && !check_flags)
+			break;
+		if (have[i] != need[i])
+			return fail(msg, msglen, -EINVAL,
+				    "%s: map %s is %u, lmig needs %u; "
+				    "remove the instance to recreate it",
+				    path, what[i], have[i], need[i]);
+	}
+	return 0;
+}
+
+/* The program's own map definitions must be the contract too. */
+static int check_program_map(struct bpf_map *map, const struct map_spec *spec,
+			     char *msg, size_t msglen)
+{
+	if (bpf_map__type(map) != spec->type ||
+	    bpf_map__key_size(map) != spec->key_size ||
+	    bpf_map__value_size(map) != spec->value_size ||
+	    bpf_map__max_entries(map) != spec->max_entries ||
+	    bpf_map__map_flags(map) != spec->flags)
+		return fail(msg, msglen, -EPROTO,
+			    "the XDP program's map %s differs from "
+			    "include/lmig_maps.h; rebuild lmig",
+			    spec->name);
+	return 0;
+}
+
+static struct lmig_fp *fp_new(const char *instance)
+{
+	struct lmig_fp *fp = calloc(1, sizeof(*fp));
+
+	if (!fp)
+		return NULL;
+	for (int i = 0; i < FP_MAP_COUNT; i++)
+		fp->fds[i] = -1;
+	snprintf(fp->instance, sizeof(fp->instance), "%s", instance);
+	snprintf(fp->dir, sizeof(fp->dir), "%s/%s", LMIG_PIN_ROOT, instance);
+	return fp;
+}
+
+void lmig_fp_close(struct lmig_fp *fp)
+{
+	if (!fp)
+		return;
+	if (fp->skel)
+		lmig_xdp__destroy(fp->skel);
+	else
+		for (int i = 0; i < FP_MAP_COUNT; i++)
+			if (fp->fds[i] >= 0)
+				close(fp->fds[i]);
+	free(fp);
+}
+
+const char *lmig_fp_dir(const struct lmig_fp *fp)
+{
+	return fp->dir;
+}
+
+int lmig_fp_prog_fd(const struct lmig_fp *fp)
+{
+	return fp->skel ? bpf_program__fd(fp->skel->progs.lmig_fast_path) : -1;
+}
+
+/* Check the program and any map already pinned, before libbpf reuses it. */
+static int check_before_load(struct lmig_fp *fp, char *msg, size_t msglen)
+{
+	char path[FP_PATH_MAX];
+	int err, fd;
+
+	for (int i = 0; i < FP_MAP_COUNT; i++) {
+		const struct map_spec *spec = &map_specs[i];
+		struct bpf_map *map;
+
+		map = bpf_object__find_map_by_name(fp->skel->obj, spec->name);
+		if (!map)
+			return fail(msg, msglen, -EPROTO,
+				    "the XDP program has no map %s; rebuild "
+				    "lmig",
+				    spec->name);
+		err = check_program_map(map, spec, msg, msglen);
+		if (err)
+			return err;
+		err = map_path(fp, i, path);
+		if (err)
+			return fail(msg, msglen, err, "%s/%s: path too long",
+				    fp->dir, spec->name);
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			if (errno == ENOENT)
+				continue;
+			return fail(msg, msglen, -errno, "%s: %s", path,
+				    strerror(errno));
+		}
+		err = check_map(fd, spec, true, path, msg, msglen);
+		close(fd);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int lmig_fp_load(const char *instance, struct lmig_fp **out, char *msg,
+		 size_t msglen)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts);
+	struct lmig_fp *fp;
+	int err, lock;
+
+	msg_clear(msg, msglen);
+	if (!out)
+		return fail(msg, msglen, -EINVAL, "no handle to fill");
+	*out = NULL;
+	err = lmig_fp_instance_check(instance, msg, msglen);
+	if (!err)
+		err = check_bpffs(msg, msglen);
+	if (err)
+		return err;
+	fp = fp_new(instance);
+	if (!fp)
+		return fail(msg, msglen, -ENOMEM, "out of memory");
+	err = make_dir(LMIG_PIN_ROOT, 0755, msg, msglen);
+	if (!err)
+		err = make_dir(fp->dir, 0700, msg, msglen);
+	if (err)
+		goto err_free;
+	lock = lock_dir(fp->dir, instance, msg, msglen);
+	if (lock < 0) {
+		err = lock;
+		goto err_free;
+	}
+
+	/* libbpf reuses each map pinned here by name, or pins a new one. */
+	opts.pin_root_path = fp->dir;
+	fp->skel = lmig_xdp__open_opts(&opts);
+	if (!fp->skel) {
+		err = -errno;
+		fail(msg, msglen, err, "opening the XDP object: %s",
+		     strerror(errno));
+		goto err_unlock;
+	}
+	err = check_before_load(fp, msg, msglen);
+	if (err)
+		goto err_unlock;
+	err = lmig_xdp__load(fp->skel);
+	if (err) {
+		err = -errno;
+		fail(msg, msglen, err,
+		     "loading the XDP program of instance '%s': %s", instance,
+		     strerror(errno));
+		goto err_unlock;
+	}
+	fp->fds[FP_MAP_ADMISSION] = bpf_map__fd(fp->skel->maps.lmig_admission);
+	fp->fds[FP_MAP_USERS] = bpf_map__fd(fp->skel->maps.lmig_users);
+	fp->fds[FP_MAP_PORTS] = bpf_map__fd(fp->skel->maps.lmig_ports);
+	fp->fds[FP_MAP_CONFIG] = bpf_map__fd(fp->skel->maps.lmig_config);
+	fp->fds[FP_MAP_STATS] = bpf_map__fd(fp->skel->maps.lmig_stats);
+	close(lock);
+	*out = fp;
+	return 0;
+
+err_unlock:
+	close(lock);
+err_free:
+	lmig_fp_close(fp);
+	return err;
+}
+
+int lmig_fp_open(const char *instance, struct lmig_fp **out, char *msg,
+		 size_t msglen)
+{
+	char path[FP_PATH_MAX];
+	struct lmig_fp *fp;
+	struct stat st;
+	int err;
+
+	msg_clear(msg, msglen);
+	if (!out)
+		return fail(msg, msglen, -EINVAL, "no handle to fill");
+	*out = NULL;
+	err = lmig_fp_instance_check(instance, msg, msglen);
+	if (err)
+		return err;
+	fp = fp_new(instance);
+	if (!fp)
+		return fail(msg, msglen, -ENOMEM, "out of memory");
+	if (stat(fp->dir, &st)) {
+		err = -errno;
+		/* Say so when the reason is a missing BPF filesystem. */
+		if (err == -ENOENT && check_bpffs(msg, msglen))
+			err = check_bpffs(msg, msglen);
+		else
+			fail(msg, msglen, err, "no instance '%s': %s: %s",
+			     instance, fp->dir, strerror(-err));
+		goto err_free;
+	}
+	for (int i = 0; i < FP_MAP_COUNT; i++) {
+		int fd;
+
+		err = map_path(fp, i, path);
+		if (err) {
+			fail(msg, msglen, err, "%s/%s: path too long", fp->dir,
+			     map_specs[i].name);
+			goto err_free;
+		}
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			err = -errno;
+			if (err == -ENOENT)
+				fail(msg, msglen, err,
+				     "instance '%s' has no map %s", instance,
+				     path);
+			else
+				fail(msg, msglen, err, "%s: %s", path,
+				     strerror(-err));
+			goto err_free;
+		}
+		fp->fds[i] = fd;
+		err = check_map(fd, &map_specs[i], false, path, msg, msglen);
+		if (err)
+			goto err_free;
+	}
+	*out = fp;
+	return 0;
+
+err_free:
+	lmig_fp_close(fp);
+	return err;
+}
+
+/* ---- links ---------------------------------------------------------- */
+
+const char *lmig_xdp_mode_name(enum lmig_xdp_mode mode)
+{
+	static const char *const names[] = {
+		[LMIG_XDP_AUTO] = "auto",
+		[LMIG_XDP_NATIVE] = "native",
+		[LMIG_XDP_GENERIC] = "generic",
+		[LMIG_XDP_UNKNOWN] = "unknown",
+	};
+
+	if ((unsigned int)mode < sizeof(names) / sizeof(names[0]))
+		return names[mode];
+	return "?";
+}
+
+static int read_link(int fd, const char *path, struct bpf_link_info *info,
+		     char *msg, size_t msglen)
+{
+	uint32_t len = sizeof(*info);
+	int kind = fd_kind_is(fd, "link_type");
+
+	if (kind < 0)
+		return fail(msg, msglen, kind, "%s: reading fdinfo: %s", path,
+			    strerror(-kind));
+	if (!kind)
+		return fail(msg, msglen, -EINVAL, "%s is not a BPF link", path);
+	memset(info, 0, sizeof(*info));
+	if (bpf_obj_get_info_by_fd(fd, info, &len))
+		return fail(msg, msglen, -errno, "%s: %s", path,
+			    strerror(errno));
+	if (info->type != BPF_LINK_TYPE_XDP)
+		return fail(msg, msglen, -EINVAL, "%s is not an XDP link",
+			    path);
+	return 0;
+}
+
+/* The mode prog_id runs in on ifindex of this network namespace. */
+static enum lmig_xdp_mode query_mode(uint32_t ifindex, uint32_t prog_id)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, query);
+
+	if (!ifindex || !prog_id || bpf_xdp_query(ifindex, 0, &query))
+		return LMIG_XDP_UNKNOWN;
+	if (query.drv_prog_id == prog_id)
+		return LMIG_XDP_NATIVE;
+	if (query.skb_prog_id == prog_id)
+		return LMIG_XDP_GENERIC;
+	return LMIG_XDP_UNKNOWN;
+}
+
+/*
+ * Give the pinned link fd of ifname the loaded program. Returns 1 when the
+ * pin is stale (its interface is gone) and a new link must be made.
+ */
+static int reuse_link(struct lmig_fp *fp, int fd, const char *path,
+		      const char *ifname, uint32_t ifindex,
+		      enum lmig_xdp_mode want, enum lmig_xdp_mode *mode,
+		      char *msg, size_t msglen)
+{
+	int prog_fd = lmig_fp_prog_fd(fp);
+	struct bpf_link_info info;
+	enum lmig_xdp_mode cur;
+	int err;
+
+	err = read_link(fd, path, &info, msg, msglen);
+	if (err)
+		return err;
+	if (!info.xdp.ifindex)
+		return 1;
+	if (info.xdp.ifindex != ifindex)
+		return fail(msg, msglen, -EEXIST,
+			    "%s holds ifindex %u, but %s is ifindex %u; "
+			    "detach it first",
+			    path, info.xdp.ifindex, ifname, ifindex);
+	cur = query_mode(ifindex, info.prog_id);
+	if (cur == LMIG_XDP_UNKNOWN)
+		return fail(msg, msglen, -EEXIST,
+			    "%s is not the XDP program of %s in this network "
+			    "namespace; detach it first",
+			    path, ifname);
+	if (want != LMIG_XDP_AUTO && want != cur)
+		return fail(msg, msglen, -EEXIST,
+			    "%s is attached in %s mode, not %s; detach it "
+			    "first to change the mode",
+			    path, lmig_xdp_mode_name(cur),
+			    lmig_xdp_mode_name(want));
+	/* Atomic: the interface never runs without a program. */
+	if (bpf_link_update(fd, prog_fd, NULL))
+		return fail(msg, msglen, -errno,
+			    "%s: replacing the program of %s: %s", path, ifname,
+			    strerror(errno));
+	*mode = cur;
+	return 0;
+}
+
+static int create_link(int prog_fd, uint32_t ifindex, enum lmig_xdp_mode mode)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts);
+	int fd;
+
+	opts.flags = mode == LMIG_XDP_NATIVE ? XDP_FLAGS_DRV_MODE
+					     : XDP_FLAGS_SKB_MODE;
+	fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
+	return fd < 0 ? -errno : fd;
+}
+
+static int new_link(struct lmig_fp *fp, const char *path, const char *ifname,
+		    uint32_t ifindex, enum lmig_xdp_mode want,
+		    enum lmig_xdp_mode *mode, char *msg, size_t msglen)
+{
+	int prog_fd = lmig_fp_prog_fd(fp);
+	int fd, native_err = 0;
+
+	*mode = want == LMIG_XDP_GENERIC ? LMIG_XDP_GENERIC : LMIG_XDP_NATIVE;
+	fd = create_link(prog_fd, ifindex, *mode);
+	if (fd < 0 && want == LMIG_XDP_AUTO) {
+		native_err = fd;
+		*mode = LMIG_XDP_GENERIC;
+		fd = create_link(prog_fd, ifindex, *mode);
+		if (fd < 0)
+			return fail(msg, msglen, fd,
+				    "attaching XDP to %s: native mode: %s; "
+				    "generic mode: %s",
+				    ifname, strerror(-native_err),
+				    strerror(-fd));
+	}
+	if (fd < 0)
+		return fail(msg, msglen, fd,
+			    "attaching XDP to %s in %s mode: %s", ifname,
+			    lmig_xdp_mode_name(*mode), strerror(-fd));
+	if (bpf_obj_pin(fd, path)) {
+		int err = -errno;
+
+		close(fd); /* the last reference: detaches again */
+		return fail(msg, msglen, err,
+			    "pinning the link of %s at %s: %s", ifname, path,
+			    strerror(-err));
+	}
+	close(fd);
+	if (native_err)
+		fail(msg, msglen, 0,
+		     "native XDP refused on %s (%s); attached in generic mode",
+		     ifname, strerror(-native_err));
+	return 0;
+}
+
+int lmig_fp_attach(struct lmig_fp *fp, const char *ifname,
+		   enum lmig_xdp_mode want, enum lmig_xdp_mode *mode,
+		   bool *reused, char *msg, size_t msglen)
+{
+	char path[FP_PATH_MAX];
+	enum lmig_xdp_mode got = LMIG_XDP_UNKNOWN;
+	uint32_t ifindex;
+	int err, fd;
+
+	msg_clear(msg, msglen);
+	if (!fp->skel)
+		return fail(msg, msglen, -EINVAL,
+			    "instance '%s' was opened without its program; "
+			    "load it to attach",
+			    fp->instance);
+	if (want != LMIG_XDP_AUTO && want != LMIG_XDP_NATIVE &&
+	    want != LMIG_XDP_GENERIC)
+		return fail(msg, msglen, -EINVAL,
+			    "XDP mode %d is not one of "
+			    "auto, native, generic",
+			    (int)want);
+	err = ifname_check(ifname, msg, msglen);
+	if (err)
+		return err;
+	ifindex = if_nametoindex(ifname);
+	if (!ifindex)
+		return fail(msg, msglen, -ENODEV,
+			    "no interface '%s' in this network namespace",
+			    ifname);
+	if (link_path(fp, ifname, path))
+		return fail(msg, msglen, -ENAMETOOLONG, "%s: path too long",
+			    fp->dir);
+
+	fd = bpf_obj_get(path);
+	if (fd >= 0) {
+		err = reuse_link(fp, fd, path, ifname, ifindex, want, &got, msg,
+				 msglen);
+		close(fd);
+		if (err <= 0) {
+			if (!err) {
+				if (mode)
+					*mode = got;
+				if (reused)
+					*reused = true;
+			}
+			return err;
+		}
+		/* The interface of that link is gone: start afresh. */
+		if (unlink(path) && errno != ENOENT)
+			return fail(msg, msglen, -errno,
+				    "removing stale link %s: %s", path,
+				    strerror(errno));
+	} else if (errno != ENOENT) {
+		return fail(msg, msglen, -errno, "%s: %s", path,
+			    strerror(errno));
+	}
+	err = new_link(fp, path, ifname, ifindex, want, &got, msg, msglen);
+	if (err)
+		return err;
+	if (mode)
+		*mode = got;
+	if (reused)
+		*reused = false;
+	return 0;
+}
+
+static int detach_path(const char *path, char *msg, size_t msglen)
+{
+	struct bpf_link_info info;
+	int err, fd;
+
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return fail(msg, msglen, -ENOENT,
+				    "no link pinned at %s", path);
+		return fail(msg, msglen, -errno, "%s: %s", path,
+			    strerror(errno));
+	}
+	err = read_link(fd, path, &info, msg, msglen);
+	/* Detach even if some other process holds the link open. */
+	if (!err && bpf_link_detach(fd) && errno != EOPNOTSUPP)
+		err = fail(msg, msglen, -errno, "detaching %s: %s", path,
+			   strerror(errno));
+	close(fd);
+	if (err)
+		return err;
+	if (unlink(path) && errno != ENOENT)
+		return fail(msg, msglen, -errno, "unpinning %s: %s", path,
+			    strerror(errno));
+	return 0;
+}
+
+int lmig_fp_detach(struct lmig_fp *fp, const char *ifname, char *msg,
+		   size_t msglen)
+{
+	char path[FP_PATH_MAX];
+	int err;
+
+	msg_clear(msg, msglen);
+	err = ifname_check(ifname, msg, msglen);
+	if (err)
+		return err;
+	if (link_path(fp, ifname, path))
+		return fail(msg, msglen, -ENAMETOOLONG, "%s: path too long",
+			    fp->dir);
+	return detach_path(path, msg, msglen);
+}
+
+static int link_get(struct lmig_fp *fp, const char *ifname,
+		    struct lmig_fp_link *link, char *msg, size_t msglen)
+{
+	char path[FP_PATH_MAX];
+	struct bpf_link_info info;
+	int err, fd;
+
+	if (link_path(fp, ifname, path))
+		return fail(msg, msglen, -ENAMETOOLONG, "%s: path too long",
+			    fp->dir);
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return fail(msg, msglen, -ENOENT,
+				    "%s is not attached: no link %s", ifname,
+				    path);
+		return fail(msg, msglen, -errno, "%s: %s", path,
+			    strerror(errno));
+	}
+	err = read_link(fd, path, &info, msg, msglen);
+	close(fd);
+	if (err)
+		return err;
+	memset(link, 0, sizeof(*link));
+	snprintf(link->ifname, sizeof(link->ifname), "%s", ifname);
+	link->ifindex = info.xdp.ifindex;
+	link->link_id = info.id;
+	link->prog_id = info.prog_id;
+	link->mode = query_mode(info.xdp.ifindex, info.prog_id);
+	return 0;
+}
+
+int lmig_fp_link_get(struct lmig_fp *fp, const char *ifname,
+		     struct lmig_fp_link *link, char *msg, size_t msglen)
+{
+	int err;
+
+	msg_clear(msg, msglen);
+	err = ifname_check(ifname, msg, msglen);
+	if (err)
+		return err;
+	return link_get(fp, ifname, link, msg, msglen);
+}
+
+int lmig_fp_link_foreach(struct lmig_fp *fp, lmig_fp_link_cb cb, void *ctx,
+			 char *msg, size_t msglen)
+{
+	size_t plen = strlen(LMIG_LINK_PREFIX);
+	struct lmig_fp_link link;
+	struct dirent *de;
+	int ret = 0;
+	DIR *dir;
+
+	msg_clear(msg, msglen);
+	dir = opendir(fp->dir);
+	if (!dir)
+		return fail(msg, msglen, -errno, "%s: %s", fp->dir,
+			    strerror(errno));
+	while ((errno = 0, de = readdir(dir))) {
+		const char *ifname = de->d_name + plen;
+
+		if (strncmp(de->d_name, LMIG_LINK_PREFIX, plen) ||
+		    ifname_check(ifname, NULL, 0))
+			continue;
+		ret = link_get(fp, ifname, &link, msg, msglen);
+		if (ret == -ENOENT) {
+			/* Detached since the directory was read. */
+			msg_clear(msg, msglen);
+			ret = 0;
+			continue;
+		}
+		if (ret)
+			break;
+		ret = cb(&link, ctx);
+		if (ret)
+			break;
+	}
+	if (!de && errno && !ret)
+		ret = fail(msg, msglen, -errno, "reading %s: %s", fp->dir,
+			   strerror(errno));
+	closedir(dir);
+	return ret;
+}
+
+int lmig_fp_remove(const char *instance, char *msg, size_t msglen)
+{
+	char path[FP_PATH_MAX], foreign[FP_PATH_MAX] = "";
+	struct lmig_fp *fp;
+	struct dirent *de;
+	int err = 0, lock;
+	DIR *dir;
+
+	msg_clear(msg, msglen);
+	err = lmig_fp_instance_check(instance, msg, msglen);
+	if (err)
+		return err;
+	fp = fp_new(instance);
+	if (!fp)
+		return fail(msg, msglen, -ENOMEM, "out of memory");
+	lock = lock_dir(fp->dir, instance, msg, msglen);
+	if (lock < 0) {
+		err = lock;
+		goto out_free;
+	}
+	dir = opendir(fp->dir);
+	if (!dir) {
+		err = fail(msg, msglen, -errno, "%s: %s", fp->dir,
+			   strerror(errno));
+		goto out_unlock;
+	}
+	while (!err && (de = readdir(dir))) {
+		bool ours = false;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (join(path, fp->dir, "", de->d_name))
+			continue;
+		/* Links first detach, so no interface keeps the program. */
+		if (!strncmp(de->d_name, LMIG_LINK_PREFIX,
+			     strlen(LMIG_LINK_PREFIX))) {
+			err = detach_path(path, msg, msglen);
+			continue;
+		}
+		for (int i = 0; i < FP_MAP_COUNT; i++)
+			ours |= !strcmp(de->d_name, map_specs[i].name);
+		if (!ours) {
+			if (!foreign[0])
+				snprintf(foreign, sizeof(foreign), "%s", path);
+			continue;
+		}
+		if (unlink(path) && errno != ENOENT)
+			err = fail(msg, msglen, -errno, "unpinning %s: %s",
+				   path, strerror(errno));
+	}
+	closedir(dir);
+	if (err)
+		goto out_unlock;
+	if (rmdir(fp->dir)) {
+		if (errno == ENOTEMPTY && foreign[0])
+			err = fail(msg, msglen, -ENOTEMPTY,
+				   "left %s in place: it holds %s, which lmig "
+				   "does not own",
+				   fp->dir, foreign);
+		else
+			err = fail(msg, msglen, -errno, "removing %s: %s",
+				   fp->dir, strerror(errno));
+	}
+out_unlock:
+	close(lock);
+out_free:
+	lmig_fp_close(fp);
+	return err;
+}
+
+/* ---- map walks ------------------------------------------------------ */
+
+typedef int (*entry_fn)(const void *key, const void *value, void *ctx);
+
+/* Every entry of a map in batches: no restart when entries are deleted. */
+static int map_walk(struct lmig_fp *fp, enum fp_map m, entry_fn fn, void *ctx,
+		    char *msg, size_t msglen)
+{
+	const struct map_spec *spec = &map_specs[m];
+	uint32_t chunk = FP_BATCH, count;
+	uint64_t batch = 0;
+	bool first = true, more = true;
+	char *keys = NULL, *values = NULL;
+	int ret = 0;
+
+	while (more) {
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+
+		if (!keys) {
+			keys = calloc(chunk, spec->key_size);
+			values = calloc(chunk, spec->value_size);
+			if (!keys || !values) {
+				ret = fail(msg, msglen, -ENOMEM,
+					   "out of memory");
+				break;
+			}
+		}
+		count = chunk;
+		if (bpf_map_lookup_batch(fp->fds[m], first ? NULL : &batch,
+					 &batch, keys, values, &count, &opts)) {
+			if (errno == ENOSPC && !count && chunk < (1U << 20)) {
+				/* One hash bucket holds more than a batch. */
+				free(keys);
+				free(values);
+				keys = values = NULL;
+				chunk *= 2;
+				continue;
+			}
+			if (errno != ENOENT) {
+				ret = fail(msg, msglen, -errno,
+					   "%s/%s: reading entries: %s",
+					   fp->dir, spec->name,
+					   strerror(errno));
+				break;
+			}
+			more = false; /* the last batch, maybe empty */
+		}
+		first = false;
+		for (uint32_t i = 0; i < count && !ret; i++)
+			ret = fn(keys + (size_t)i * spec->key_size,
+				 values + (size_t)i * spec->value_size, ctx);
+		if (ret)
+			break;
+	}
+	free(keys);
+	free(values);
+	return ret;
+}
+
+/* ---- admissions ----------------------------------------------------- */
+
+static int admission_check(const struct lmig_admission *adm, const char *who,
+			   char *msg, size_t msglen)
+{
+	if (!adm->user_id)
+		return fail(msg, msglen, -EINVAL,
+			    "admission of %s: user id 0 is not a user", who);
+	if (!adm->services || (adm->services & ~LMIG_SERVICES_ALL))
+		return fail(msg, msglen, -EINVAL,
+			    "admission of %s: services 0x%x are not a "
+			    "non-empty set of ptt, video, data",
+			    who, adm->services);
+	if (!adm->expires_ns)
+		return fail(msg, msglen, -EINVAL,
+			    "admission of %s: no expiry (expires_ns 0)", who);
+	return 0;
+}
+
+/* E2BIG from a full hash map reads badly; say what it means. */
+static const char *update_error(int err)
+{
+	return err == E2BIG ? "the map is full" : strerror(err);
+}
+
+int lmig_fp_admission_put(struct lmig_fp *fp, const struct lmig_addr *addr,
+			  const struct lmig_admission *adm, char *msg,
+			  size_t msglen)
+{
+	char text[LMIG_ADDR_STRLEN];
+	int err;
+
+	msg_clear(msg, msglen);
+	if (!addr || !adm)
+		return fail(msg, msglen, -EINVAL, "no admission given");
+	lmig_addr_format(addr, text, sizeof(text));
+	err = admission_check(adm, text, msg, msglen);
+	if (err)
+		return err;
+	if (bpf_map_update_elem(fp->fds[FP_MAP_ADMISSION], addr, adm, BPF_ANY))
+		return fail(msg, msglen, -errno,
+			    "%s/%s: writing the admission of %s: %s", fp->dir,
+			    LMIG_MAP_ADMISSIONS, text, update_error(errno));
+	return 0;
+}
+
+int lmig_fp_admission_get(struct lmig_fp *fp, const struct lmig_addr *addr,
+			  struct lmig_admission *adm, char *msg, size_t msglen)
+{
+	char text[LMIG_ADDR_STRLEN];
+
+	msg_clear(msg, msglen);
+	if (!addr || !adm)
+		return fail(msg, msglen, -EINVAL, "no address given");
+	if (bpf_map_lookup_elem(fp->fds[FP_MAP_ADMISSION], addr, adm)) {
+		lmig_addr_format(addr, text, sizeof(text));
+		if (errno == ENOENT)
+			return fail(msg, msglen, -ENOENT,
+				    "%s holds no admission", text);
+		return fail(msg, msglen, -errno,
+			    "%s/%s: reading the admission of %s: %s", fp->dir,
+			    LMIG_MAP_ADMISSIONS, text, strerror(errno));
+	}
+	return 0;
+}
+
+int lmig_fp_admission_del(struct lmig_fp *fp, const struct lmig_addr *addr,
+			  char *msg, size_t msglen)
+{
+	char text[LMIG_ADDR_STRLEN];
+
+	msg_clear(msg, msglen);
+	if (!addr)
+		return fail(msg, msglen, -EINVAL, "no address given");
+	if (bpf_map_delete_elem(fp->fds[FP_MAP_ADMISSION], addr)) {
+		lmig_addr_format(addr, text, sizeof(text));
+		if (errno == ENOENT)
+			return fail(msg, msglen, -ENOENT,
+				    "%s holds no admission", text);
+		return fail(msg, msglen, -errno,
+			    "%s/%s: deleting the admission of %s: %s", fp->dir,
+			    LMIG_MAP_ADMISSIONS, text, strerror(errno));
+	}
+	return 0;
+}
+
+struct admission_walk {
+	lmig_fp_admission_cb cb;
+	void *ctx;
+};
+
+static int admission_entry(const void *key, const void *value, void *ctx)
+{
+	struct admission_walk *walk = ctx;
+
+	return walk->cb(key, value, walk->ctx);
+}
+
+int lmig_fp_admission_foreach(struct lmig_fp *fp, lmig_fp_admission_cb cb,
+			      void *ctx, char *msg, size_t msglen)
+{
+	struct admission_walk walk = {cb, ctx};
+
+	msg_clear(msg, msglen);
+	return map_walk(fp, FP_MAP_ADMISSION, admission_entry, &walk, msg,
+			msglen);
+}
+
+/* ---- users ---------------------------------------------------------- */
+
+int lmig_fp_user_put(struct lmig_fp *fp, uint32_t user_id,
+		     const struct lmig_user *user, char *msg, size_t msglen)
+{
+	msg_clear(msg, msglen);
+	if (!user)
+		return fail(msg, msglen, -EINVAL, "no user state given");
+	if (!user_id)
+		return fail(msg, msglen, -EINVAL, "user id 0 is not a user");
+	if (user->state != LMIG_STATE_ACTIVE &&
+	    user->state != LMIG_STATE_SUSPENDED)
+		return fail(msg, msglen, -EINVAL,
+			    "user %u: state %u is neither active nor "
+			    "suspended",
+			    user_id, user->state);
+	if (user->services & ~LMIG_SERVICES_ALL)
+		return fail(msg, msglen, -EINVAL,
+			    "user %u: services 0x%x are not a set of ptt, "
+			    "video, data",
+			    user_id, user->services);
+	if (!user->valid_until_ns)
+		return fail(msg, msglen, -EINVAL,
+			    "user %u: no end of validity (valid_until_ns 0)",
+			    user_id);
+	if (bpf_map_update_elem(fp->fds[FP_MAP_USERS], &user_id, user, BPF_ANY))
+		return fail(msg, msglen, -errno, "%s/%s: writing user %u: %s",
+			    fp->dir, LMIG_MAP_USERS, user_id,
+			    update_error(errno));
+	return 0;
+}
+
+int lmig_fp_user_get(struct lmig_fp *fp, uint32_t user_id,
+		     struct lmig_user *user, char *msg, size_t msglen)
+{
+	msg_clear(msg, msglen);
+	if (!user)
+		return fail(msg, msglen, -EINVAL, "nowhere to store the user");
+	if (bpf_map_lookup_elem(fp->fds[FP_MAP_USERS], &user_id, user)) {
+		if (errno == ENOENT)
+			return fail(msg, msglen, -ENOENT, "no user %u",
+				    user_id);
+		return fail(msg, msglen, -errno, "%s/%s: reading user %u: %s",
+			    fp->dir, LMIG_MAP_USERS, user_id, strerror(errno));
+	}
+	return 0;
+}
+
+int lmig_fp_user_del(struct lmig_fp *fp, uint32_t user_id, char *msg,
+		     size_t msglen)
+{
+	msg_clear(msg, msglen);
+	if (bpf_map_delete_elem(fp->fds[FP_MAP_USERS], &user_id)) {
+		if (errno == ENOENT)
+			return fail(msg, msglen, -ENOENT, "no user %u",
+				    user_id);
+		return fail(msg, msglen, -errno, "%s/%s: deleting user %u: %s",
+			    fp->dir, LMIG_MAP_USERS, user_id, strerror(errno));
+	}
+	return 0;
+}
+
+struct user_walk {
+	lmig_fp_user_cb cb;
+	void *ctx;
+};
+
+static int user_entry(const void *key, const void *value, void *ctx)
+{
+	struct user_walk *walk = ctx;
+	uint32_t user_id;
+
+	memcpy(&user_id, key, sizeof(user_id));
+	return walk->cb(user_id, value, walk->ctx);
+}
+
+int lmig_fp_user_foreach(struct lmig_fp *fp, lmig_fp_user_cb cb, void *ctx,
+			 char *msg, size_t msglen)
+{
+	struct user_walk walk = {cb, ctx};
+
+	msg_clear(msg, msglen);
+	return map_walk(fp, FP_MAP_USERS, user_entry, &walk, msg, msglen);
+}
+
+/* ---- ports ---------------------------------------------------------- */
+
+static int slot_check(uint32_t slot, char *msg, size_t msglen)
+{
+	if (slot >= __LMIG_L4_MAX)
+		return fail(msg, msglen, -EINVAL,
+			    "transport %u is neither udp (%u) nor tcp (%u)",
+			    slot, LMIG_L4_UDP, LMIG_L4_TCP);
+	return 0;
+}
+
+int lmig_fp_ports_set(struct lmig_fp *fp, uint32_t slot, uint16_t first,
+		      uint16_t last, uint32_t class, char *msg, size_t msglen)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	uint32_t n = (uint32_t)last - first + 1, done = n;
+	uint32_t *keys, *values;
+	int err;
+
+	msg_clear(msg, msglen);
+	err = slot_check(slot, msg, msglen);
+	if (err)
+		return err;
+	if (class >= __LMIG_CLASS_MAX)
+		return fail(msg, msglen, -EINVAL, "traffic class %u is unknown",
+			    class);
+	if (first > last)
+		return fail(msg, msglen, -EINVAL,
+			    "port range %u-%u is empty: first > last", first,
+			    last);
+	keys = calloc(n, sizeof(*keys));
+	values = calloc(n, sizeof(*values));
+	if (!keys || !values) {
+		err = fail(msg, msglen, -ENOMEM, "out of memory");
+		goto out;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		keys[i] = lmig_port_index(slot, (uint16_t)(first + i));
+		values[i] = class;
+	}
+	if (bpf_map_update_batch(fp->fds[FP_MAP_PORTS], keys, values, &done,
+				 &opts))
+		err = fail(msg, msglen, -errno,
+			   "%s/%s: setting ports %u-%u (%u of %u set): %s",
+			   fp->dir, LMIG_MAP_PORTS, first, last, done, n,
+			   strerror(errno));
+out:
+	free(keys);
+	free(values);
+	return err;
+}
+
+int lmig_fp_port_get(struct lmig_fp *fp, uint32_t slot, uint16_t port,
+		     uint32_t *class, char *msg, size_t msglen)
+{
+	uint32_t index;
+	int err;
+
+	msg_clear(msg, msglen);
+	err = slot_check(slot, msg, msglen);
+	if (err)
+		return err;
+	if (!class)
+		return fail(msg, msglen, -EINVAL, "nowhere to store the class");
+	index = lmig_port_index(slot, port);
+	if (bpf_map_lookup_elem(fp->fds[FP_MAP_PORTS], &index, class))
+		return fail(msg, msglen, -errno, "%s/%s: reading port %u: %s",
+			    fp->dir, LMIG_MAP_PORTS, port, strerror(errno));
+	return 0;
+}
+
+struct port_walk {
+	lmig_fp_port_range_cb cb;
+	void *ctx;
+	bool open;     /* a run is being collected */
+	uint32_t slot; /* of the run */
+	uint32_t class;
+	uint16_t first, last;
+};
+
+static int port_run_end(struct port_walk *walk)
+{
+	if (!walk->open)
+		return 0;
+	walk->open = false;
+	return walk->cb(walk->slot, walk->first, walk->last, walk->class,
+			walk->ctx);
+}
+
+static int port_entry(const void *key, const void *value, void *ctx)
+{
+	struct port_walk *walk = ctx;
+	uint32_t index, class, slot;
+	uint16_t port;
+	int ret;
+
+	memcpy(&index, key, sizeof(index));
+	memcpy(&class, value, sizeof(class));
+	slot = index >> 16;
+	port = (uint16_t)index;
+	if (walk->open && walk->slot == slot && walk->class == class &&
+	    walk->last + 1 == port) {
+		walk->last = port;
+		return 0;
+	}
+	ret = port_run_end(walk);
+	if (ret || class == LMIG_CLASS_NONE)
+		return ret;
+	*walk = (struct port_walk){walk->cb, walk->ctx, true, slot,
+				   class,    port,	port};
+	return 0;
+}
+
+int lmig_fp_port_ranges(struct lmig_fp *fp, lmig_fp_port_range_cb cb, void *ctx,
+			char *msg, size_t msglen)
+{
+	struct port_walk walk = {.cb = cb, .ctx = ctx};
+	int ret;
+
+	msg_clear(msg, msglen);
+	ret = map_walk(fp, FP_MAP_PORTS, port_entry, &walk, msg, msglen);
+	if (!ret)
+		ret = port_run_end(&walk);
+	return ret;
+}
+
+/* ---- config and stats ----------------------------------------------- */
+
+int lmig_fp_config_set(struct lmig_fp *fp, const struct lmig_config *cfg,
+		       char *msg, size_t msglen)
+{
+	uint32_t key = 0;
+
+	msg_clear(msg, msglen);
+	if (!cfg)
+		return fail(msg, msglen, -EINVAL, "no configuration given");
+	if (cfg->unclassified != LMIG_DEFAULT_PASS &&
+	    cfg->unclassified != LMIG_DEFAULT_DROP)
+		return fail(msg, msglen, -EINVAL,
+			    "default %u for unclassified traffic is neither "
+			    "pass nor drop",
+			    cfg->unclassified);
+	if (cfg->pad)
+		return fail(msg, msglen, -EINVAL,
+			    "configuration padding must be zero");
+	if (bpf_map_update_elem(fp->fds[FP_MAP_CONFIG], &key, cfg, BPF_ANY))
+		return fail(msg, msglen, -errno, "%s/%s: writing: %s", fp->dir,
+			    LMIG_MAP_CONFIG, strerror(errno));
+	return 0;
+}
+
+int lmig_fp_config_get(struct lmig_fp *fp, struct lmig_config *cfg, char *msg,
+		       size_t msglen)
+{
+	uint32_t key = 0;
+
+	msg_clear(msg, msglen);
+	if (!cfg)
+		return fail(msg, msglen, -EINVAL,
+			    "nowhere to store the configuration");
+	if (bpf_map_lookup_elem(fp->fds[FP_MAP_CONFIG], &key, cfg))
+		return fail(msg, msglen, -errno, "%s/%s: reading: %s", fp->dir,
+			    LMIG_MAP_CONFIG, strerror(errno));
+	return 0;
+}
+
+int lmig_fp_stats(struct lmig_fp *fp, struct lmig_counter *stats, size_t nstats,
+		  char *msg, size_t msglen)
+{
+	struct lmig_counter *percpu;
+	int ncpus, err = 0;
+
+	msg_clear(msg, msglen);
+	if (!stats && nstats)
+		return fail(msg, msglen, -EINVAL, "nowhere to store counters");
+	ncpus = libbpf_num_possible_cpus();
+	if (ncpus < 0)
+		return fail(msg, msglen, ncpus, "counting possible CPUs: %s",
+			    strerror(-ncpus));
+	/* Per-CPU values come back one per possible CPU, 8-byte aligned. */
+	percpu = calloc(ncpus, sizeof(*percpu));
+	if (!percpu)
+		return fail(msg, msglen, -ENOMEM, "out of memory");
+	memset(stats, 0, nstats * sizeof(*stats));
+	for (uint32_t r = 0; r < nstats && r < __LMIG_REASON_MAX; r++) {
+		if (bpf_map_lookup_elem(fp->fds[FP_MAP_STATS], &r, percpu)) {
+			err = fail(msg, msglen, -errno,
+				   "%s/%s: reading counter %u: %s", fp->dir,
+				   LMIG_MAP_STATS, r, strerror(errno));
+			break;
+		}
+		for (int cpu = 0; cpu < ncpus; cpu++) {
+			stats[r].packets += percpu[cpu].packets;
+			stats[r].bytes += percpu[cpu].bytes;
+		}
+	}
+	free(percpu);
+	return err;
+}
+
+/* ---- addresses ------------------------------------------------------ */
+
+static const uint8_t v4_mapped_prefix[12] = {0, 0, 0, 0, 0,    0,
+					     0, 0, 0, 0, 0xff, 0xff};
+
+bool lmig_addr_is_ipv4(const struct lmig_addr *addr)
+{
+	return !memcmp(addr->addr, v4_mapped_prefix, sizeof(v4_mapped_prefix));
+}
+
+static void addr_set_ipv4(struct lmig_addr *addr, const struct in_addr *in)
+{
+	memcpy(addr->addr, v4_mapped_prefix, sizeof(v4_mapped_prefix));
+	memcpy(addr->addr + 12, &in->s_addr, 4);
+}
+
+int lmig_addr_parse(const char *text, struct lmig_addr *addr, char *msg,
+		    size_t msglen)
+{
+	char esc[4 * 64 + 8];
+	struct in6_addr in6;
+	struct in_addr in;
+
+	msg_clear(msg, msglen);
+	if (!text || !addr)
+		return fail(msg, msglen, -EINVAL, "no address given");
+	if (inet_pton(AF_INET, text, &in) == 1) {
+		addr_set_ipv4(addr, &in);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, text, &in6) == 1) {
+		memcpy(addr->addr, &in6, sizeof(addr->addr));
+		return 0;
+	}
+	return fail(msg, msglen, -EINVAL,
+		    "'%.64s' is not an IPv4 or IPv6 address",
+		    escape(text, esc, sizeof(esc)));
+}
+
+char *lmig_addr_format(const struct lmig_addr *addr, char *buf, size_t len)
+{
+	const char *ok;
+
+	if (!len)
+		return buf;
+	if (lmig_addr_is_ipv4(addr))
+		ok = inet_ntop(AF_INET, addr->addr + 12, buf, len);
+	else
+		ok = inet_ntop(AF_INET6, addr->addr, buf, len);
+	if (!ok)
+		buf[0] = '\0';
+	return buf;
+}
+
+int lmig_addr_from_sockaddr(const struct sockaddr *sa, socklen_t salen,
+			    struct lmig_addr *addr, char *msg, size_t msglen)
+{
+	msg_clear(msg, msglen);
+	if (!sa || !addr)
+		return fail(msg, msglen, -EINVAL, "no socket address given");
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)sa;
+
+		if (salen < sizeof(*sin))
+			return fail(msg, msglen, -EINVAL,
+				    "IPv4 socket address of %u bytes is short",
+				    (unsigned int)salen);
+		addr_set_ipv4(addr, &sin->sin_addr);
+		return 0;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *)sa;
+
+		if (salen < sizeof(*sin6))
+			return fail(msg, msglen, -EINVAL,
+				    "IPv6 socket address of %u bytes is short",
+				    (unsigned int)salen);
+		memcpy(addr->addr, &sin6->sin6_addr, sizeof(addr->addr));
+		return 0;
+	}
+	return fail(msg, msglen, -EAFNOSUPPORT,
+		    "address family %u is neither IPv4 nor IPv6",
+		    (unsigned int)sa->sa_family);
+}
