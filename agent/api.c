@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The admission endpoint's resources:
+ *   POST   /v1/admission   present a Bearer token, get admitted
+ *   GET    /v1/admission   what the caller's address holds
+ *   DELETE /v1/admission   leave: the caller's address is no longer admitted
+ *   GET    /healthz        liveness
+ * The caller is the TLS peer address; answers are JSON; refusals follow
+ * RFC 6750 (WWW-Authenticate with error and error_description).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "admit.h"
+#include "api.h"
+#include "clock.h"
+#include "jsonw.h"
+#include "log.h"
+#include "mirror.h"
+#include "names.h"
+
+struct reply {
+	int status;
+	char headers[512];
+	char *body;
+	size_t len;
+	FILE *f;
+	struct jsonw w;
+};
+
+static void reply_start(struct reply *r, int status)
+{
+	memset(r, 0, sizeof(*r));
+	r->status = status;
+	r->f = open_memstream(&r->body, &r->len);
+	if (r->f) {
+		jsonw_init(&r->w, r->f, false);
+		jsonw_start_object(&r->w, NULL);
+	}
+}
+
+static void reply_send(struct reply *r, FILE *out, bool keep_alive)
+{
+	if (r->f) {
+		jsonw_end_object(&r->w);
+		fclose(r->f);
+	}
+	http_write_response(out, r->status, keep_alive, r->headers,
+			    r->body ? r->body : "", r->body ? r->len : 0);
+	free(r->body);
+}
+
+static void services_array(struct jsonw *w, const char *key, uint32_t bits)
+{
+	jsonw_start_array(w, key);
+	for (uint32_t b = 1; b <= LMIG_SERVICES_ALL; b <<= 1)
+		if (bits & b)
+			jsonw_string(w, NULL, lmig_service_name(b));
+	jsonw_end_array(w);
+}
+
+static void iso_time(int64_t t, char *buf, size_t len)
+{
+	time_t tt = t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* RFC 6750 section 3: the challenge, with error when there is one. */
+static void challenge(struct reply *r, const char *error, const char *desc)
+{
+	if (error)
+		snprintf(r->headers, sizeof(r->headers),
+			 "WWW-Authenticate: Bearer realm=\"lmig\", "
+			 "error=\"%s\", error_description=\"%s\"\r\n",
+			 error, desc);
+	else
+		snprintf(r->headers, sizeof(r->headers),
+			 "WWW-Authenticate: Bearer realm=\"lmig\"\r\n");
+}
+
+static void refusal(struct reply *r, int status, const char *error,
+		    const char *reason, const char *message)
+{
+	reply_start(r, status);
+	if (status == 401 || status == 403 || status == 400)
+		challenge(r, error, message);
+	jsonw_string(&r->w, "error", error ? error : "unauthorized");
+	if (reason)
+		jsonw_string(&r->w, "reason", reason);
+	jsonw_string(&r->w, "message", message);
+}
+
+static int kernel_lookup(void *arg, const char *primary_id,
+			 struct lmigd_profile *out)
+{
+	struct lmigd *d = arg;
+
+	return lmigd_kernel_get_by_primary(d->kernel, primary_id, out);
+}
+
+/* Write the decision into the fast path: user state, then admission. */
+static int install(struct lmigd *d, const struct lmig_addr *addr,
+		   const struct lmigd_decision *dec)
+{
+	struct lmig_admission adm = {
+		.expires_ns = lmig_clock_unix_to_boot(dec->expires),
+		.granted_ns = lmig_clock_boot_ns(),
+		.user_id = dec->profile.user_id,
+		.services = dec->services,
+	};
+	char msg[LMIG_FP_MSG_MAX];
+	int err;
+
+	/* The event may still be on its way: the map must know the user. */
+	err = lmigd_mirror_profile(d, &dec->profile);
+	if (err)
+		return err;
+	err = lmig_fp_admission_put(d->fp, addr, &adm, msg, sizeof(msg));
+	if (err)
+		log_err("cannot install admission: %s", msg);
+	return err;
+}
+
+static void post_admission(struct lmigd *d, const struct http_request *req,
+			   const struct lmig_addr *addr, const char *who,
+			   struct reply *r)
+{
+	struct lmigd_admit_policy policy = {
+		.verifier = d->verifier,
+		.lookup = kernel_lookup,
+		.lookup_arg = d,
+		.max_admission = d->cfg.max_admission,
+	};
+	struct lmigd_decision dec;
+	int64_t now = time(NULL);
+	char services[32], until[32];
+
+	if (req->auth == HTTP_AUTH_NONE) {
+		refusal(r, 401, NULL, NULL, "an access token is required");
+		return;
+	}
+	if (req->auth != HTTP_AUTH_BEARER) {
+		refusal(r, 400, "invalid_request", "malformed_credentials",
+			"the Authorization field must be 'Bearer <token>'");
+		return;
+	}
+	lmigd_admit_decide(&policy, req->token, req->token_len, now, &dec);
+	if (dec.verdict == LMIGD_ADMITTED && install(d, addr, &dec)) {
+		dec.http_status = 500;
+		dec.error = "server_error";
+		dec.reason = dec.client_reason = "fast_path_unavailable";
+		dec.message = "the admission could not be installed";
+	}
+	if (dec.http_status != 200) {
+		d->refused++;
+		log_notice("refused %s: %s (%s)", who, dec.reason, dec.detail);
+		refusal(r, dec.http_status, dec.error, dec.client_reason,
+			dec.message);
+		return;
+	}
+
+	d->admitted++;
+	lmig_services_format(dec.services, services, sizeof(services));
+	iso_time(dec.expires, until, sizeof(until));
+	log_info("admitted %s: user %u %s, services %s until %s "
+		 "(issuer %s%s%s)",
+		 who, dec.profile.user_id, dec.profile.partner_id, services,
+		 until, dec.token.issuer, dec.token.jti[0] ? ", jti " : "",
+		 dec.token.jti);
+	reply_start(r, 200);
+	jsonw_string(&r->w, "address", who);
+	jsonw_uint(&r->w, "user_id", dec.profile.user_id);
+	jsonw_string(&r->w, "partner_id", dec.profile.partner_id);
+	services_array(&r->w, "services", dec.services);
+	jsonw_string(&r->w, "expires_at", until);
+	jsonw_int(&r->w, "expires_in", dec.expires - now);
+}
+
+static void get_admission(struct lmigd *d, const struct lmig_addr *addr,
+			  const char *who, struct reply *r)
+{
+	struct lmig_admission adm;
+	uint64_t now = lmig_clock_boot_ns();
+	char until[32];
+
+	if (lmig_fp_admission_get(d->fp, addr, &adm, NULL, 0) ||
+	    adm.expires_ns <= now) {
+		reply_start(r, 404);
+		jsonw_string(&r->w, "error", "not_admitted");
+		jsonw_string(&r->w, "message",
+			     "this address holds no admission");
+		return;
+	}
+	iso_time(lmig_clock_boot_to_unix(adm.expires_ns), until, sizeof(until));
+	reply_start(r, 200);
+	jsonw_string(&r->w, "address", who);
+	jsonw_uint(&r->w, "user_id", adm.user_id);
+	services_array(&r->w, "services", adm.services);
+	jsonw_string(&r->w, "expires_at", until);
+	jsonw_uint(&r->w, "expires_in",
+		   (adm.expires_ns - now) / LMIG_NSEC_PER_SEC);
+}
+
+static void delete_admission(struct lmigd *d, const struct lmig_addr *addr,
+			     const char *who, struct reply *r)
+{
+	if (lmig_fp_admission_del(d->fp, addr, NULL, 0)) {
+		reply_start(r, 404);
+		jsonw_string(&r->w, "error", "not_admitted");
+		jsonw_string(&r->w, "message",
+			     "this address holds no admission");
+		return;
+	}
+	log_info("%s left", who);
+	reply_start(r, 200);
+	jsonw_string(&r->w, "address", who);
+	jsonw_bool(&r->w, "admitted", false);
+}
+
+static void health(struct lmigd *d, struct reply *r)
+{
+	reply_start(r, 200);
+	jsonw_string(&r->w, "status", "ok");
+	jsonw_uint(&r->w, "admitted", d->admitted);
+	jsonw_uint(&r->w, "refused", d->refused);
+	jsonw_uint(&r->w, "connections", lmigd_server_connections(d->server));
+}
+
+static void method_not_allowed(struct reply *r, const char *allow)
+{
+	reply_start(r, 405);
+	snprintf(r->headers, sizeof(r->headers), "Allow: %s\r\n", allow);
+	jsonw_string(&r->w, "error", "method_not_allowed");
+	jsonw_string(&r->w, "message", "method not allowed on this resource");
+}
+
+void lmigd_api_handle(void *arg, const struct http_request *req,
+		      const struct sockaddr_storage *peer, FILE *out,
+		      bool *keep_alive)
+{
+	struct lmigd *d = arg;
+	struct lmig_addr addr;
+	char who[LMIG_ADDR_STRLEN];
+	struct reply r;
+
+	if (lmig_addr_from_sockaddr((const struct sockaddr *)peer,
+				    sizeof(*peer), &addr, NULL, 0)) {
+		refusal(&r, 400, "invalid_request", NULL,
+			"unsupported peer address");
+		*keep_alive = false;
+		reply_send(&r, out, false);
+		return;
+	}
+	lmig_addr_format(&addr, who, sizeof(who));
+
+	if (!strcmp(req->target, "/v1/admission")) {
+		if (req->method == HTTP_POST)
+			post_admission(d, req, &addr, who, &r);
+		else if (req->method == HTTP_GET)
+			get_admission(d, &addr, who, &r);
+		else if (req->method == HTTP_DELETE)
+			delete_admission(d, &addr, who, &r);
+		else
+			method_not_allowed(&r, "POST, GET, DELETE");
+	} else if (!strcmp(req->target, "/healthz")) {
+		if (req->method == HTTP_GET)
+			health(d, &r);
+		else
+			method_not_allowed(&r, "GET");
+	} else {
+		reply_start(&r, 404);
+		jsonw_string(&r.w, "error", "not_found");
+		jsonw_string(&r.w, "message", "no such resource");
+	}
+	reply_send(&r, out, *keep_alive);
+}

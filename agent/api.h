@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The admission endpoint's resources (see api.c). */
+#ifndef LMIG_AGENT_API_H
+#define LMIG_AGENT_API_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include "http.h"
+#include "lmigd.h"
+
+/* An lmigd_request_cb: arg is the struct lmigd. */
+void lmigd_api_handle(void *arg, const struct http_request *req,
+		      const struct sockaddr_storage *peer, FILE *out,
+		      bool *keep_alive);
+
+#endif /* LMIG_AGENT_API_H */

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The state of one running lmigd, shared by its parts. */
+#ifndef LMIG_AGENT_LMIGD_H
+#define LMIG_AGENT_LMIGD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "fastpath.h"
+#include "kernel.h"
+#include "loop.h"
+#include "server.h"
+#include "token.h"
+
+struct lmigd {
+	struct lmigd_config cfg;
+	struct lmig_verifier *verifier;
+	struct lmigd_kernel *kernel;
+	struct lmig_fp *fp;
+	struct lmigd_loop *loop;
+	struct lmigd_server *server;
+	int signal_fd;
+	/* The kernel table state the fast path mirrors. */
+	uint64_t epoch;
+	uint64_t generation;
+	bool resync_pending;
+	unsigned int ticks;
+	uint64_t admitted, refused;
+};
+
+#endif /* LMIG_AGENT_LMIGD_H */
