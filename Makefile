@@ -13,8 +13,9 @@
 
 VERSION		:= 0.1.0
 SAN		?= 0
+SAN_O		?= build-san
 ifeq ($(SAN),1)
-O		?= build-san
+O		?= $(SAN_O)
 else
 O		?= build
 endif
@@ -154,7 +155,7 @@ $(O)/tools/%: selftests/tools/%.c $(O)/libagent.a $(O)/liblmig.a
 		$(O)/liblmig.a $(LDLIBS) -o $@
 
 $(O)/selftests/%: selftests/%.c $(HARNESS) $(O)/libagent.a $(O)/liblmig.a \
-		  | $(SKELS)
+		  | $(SKELS) $(TOOLS)
 	$(quiet) CC $@
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(TEST_CFLAGS) $(LDFLAGS) $< $(O)/libagent.a \
@@ -178,22 +179,22 @@ $(HARNESS):
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)$(MAKE) --no-print-directory SAN=1 userspace
-	$(Q)selftests/check
+	$(Q)$(MAKE) --no-print-directory SAN=1 O=$(SAN_O) userspace
+	$(Q)O=$(O) SAN_O=$(SAN_O) selftests/check
 
 check-host: all
-	$(Q)$(MAKE) --no-print-directory SAN=1 userspace
-	$(Q)selftests/check --host-only
+	$(Q)$(MAKE) --no-print-directory SAN=1 O=$(SAN_O) userspace
+	$(Q)O=$(O) SAN_O=$(SAN_O) selftests/check --host-only
 
 check-vm: all
-	$(Q)selftests/check --vm-only
+	$(Q)O=$(O) selftests/check --vm-only
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)selftests/vm/run --timeout 300 -- /lmig/demo/demo.sh
+	$(Q)O=$(O) selftests/vm/run --timeout 300 -- /lmig/demo/demo.sh
 
 vm: all
-	$(Q)selftests/vm/run --interactive
+	$(Q)O=$(O) selftests/vm/run --interactive
 
 deps:
 	$(Q)scripts/deps
@@ -231,10 +232,14 @@ UNITDIR		?= /lib/systemd/system
 DKMS_SRC	= $(DESTDIR)$(PREFIX)/src/lmig-$(VERSION)
 
 install: userspace
-	$(Q)scripts/install install
+	$(Q)O=$(O) scripts/install install
 uninstall:
-	$(Q)scripts/install uninstall
-export DESTDIR PREFIX SBINDIR SYSCONFDIR UNITDIR VERSION O
+	$(Q)O=$(O) scripts/install uninstall
+export DESTDIR PREFIX SBINDIR SYSCONFDIR UNITDIR VERSION
+
+# make print-VAR: the value of a make variable, for scripts.
+print-%:
+	@echo '$($*)'
 
 clean:
 	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) O= clean >/dev/null 2>&1 || true

@@ -1,0 +1,180 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# End to end, with real packets between namespaces (topology in
+# selftests/lib/gateway.sh): one partner gateway, four clients.
+#   alice  has a profile (ptt, video) and a valid token: admitted
+#   bob    has a valid token but no profile at this partner
+#   carol  has a profile, but her token comes from an untrusted IdMS
+#   dave   has a profile, but his token has expired
+# Then the operator suspends alice, and her traffic stops at once; the
+# agent restarts without dropping her; deleting her profile ends it.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/tap.sh"
+. "$here/../lib/gateway.sh"
+
+trap gw_cleanup EXIT
+tests=39
+tap_plan $tests
+
+if [ ! -d /sys/module/lmig ]; then
+	for i in $(seq $tests); do tap_skip "e2e $i" "lmig.ko is not loaded"; done
+	exit 4
+fi
+
+gw_init alice bob carol dave
+gw_pki >/dev/null
+gw_config
+gw_start_mc_server
+
+gw_ctl profile add sip:alice@partner.example \
+	primary sip:alice@primary.example primary sip:alice.video@primary.example \
+	services ptt,video >/dev/null
+gw_ctl profile add sip:carol@partner.example \
+	primary sip:carol@primary.example services ptt >/dev/null
+gw_ctl profile add sip:dave@partner.example \
+	primary sip:dave@primary.example services ptt >/dev/null
+
+tap_check "lmigd starts and answers /healthz" gw_start_agent
+
+check_eq() {
+	local name=$1 want=$2 got=$3
+	if [ "$got" = "$want" ]; then
+		tap_ok "$name"
+	else
+		tap_fail "$name" "expected '$want', got '$got'"
+	fi
+}
+
+check_match() {
+	local name=$1 pattern=$2 text=$3
+	if grep -qE -- "$pattern" <<< "$text"; then
+		tap_ok "$name"
+	else
+		tap_fail "$name" "'$pattern' not in: $text"
+	fi
+}
+
+# Retry for up to 5 s: the agent applies a kernel event asynchronously.
+wait_traffic() {
+	local client=$1 port=$2 want=$3 got i
+	for i in $(seq 50); do
+		got=$(gw_traffic "$client" "$port" 1)
+		[ "$got" = "$want" ] && break
+		sleep 0.1
+	done
+	echo "$got"
+}
+
+check_eq "alice's ptt is dropped before admission" 0 \
+	"$(gw_traffic alice $GW_PORT_PTT)"
+check_eq "unclassified traffic passes without admission" 3 \
+	"$(gw_traffic bob $GW_PORT_OTHER)"
+
+token=$(gw_mint --exp-in 3600 --jti alice-1 \
+	--scope "openid 3gpp:mc:ptt_service 3gpp:mc:video_service" \
+	--mcptt-id sip:alice@primary.example \
+	--mcvideo-id sip:alice.video@primary.example)
+reply=$(gw_client_request alice POST /v1/admission "$token")
+check_match "alice is admitted (200)" '^HTTP 200' "$reply"
+body=$(tail -n 1 <<< "$reply")
+check_eq "alice is granted ptt and video" '["ptt","video"]' \
+	"$(jq -c .services <<< "$body")"
+check_eq "alice's admission is for her address" "$(gw_client_addr alice)" \
+	"$(jq -r .address <<< "$body")"
+check_eq "alice's ptt passes" 3 "$(gw_traffic alice $GW_PORT_PTT)"
+check_eq "alice's video passes" 3 "$(gw_traffic alice $GW_PORT_VIDEO)"
+check_eq "alice's data is dropped (not granted)" 0 \
+	"$(gw_traffic alice $GW_PORT_DATA)"
+check_match "alice can read her admission" '^HTTP 200' \
+	"$(gw_client_request alice GET /v1/admission)"
+
+# Malformed or unauthenticated requests get precise HTTP errors.
+check_match "a request without a token is answered 401" '^HTTP 401' \
+	"$(gw_client_request bob POST /v1/admission)"
+printf 'POST /v1/admission HTTP/1.1\r\nHost: x\r\nAuthorization: Basic eDp5\r\n\r\n' \
+	> "$gw_dir/basic.http"
+check_match "Basic credentials are answered 400 invalid_request" \
+	'"error":"invalid_request"' "$(in_ns "$(gw_client_ns bob)" lmig-admit \
+	--connect "$(gw_gateway_addr bob):8443" --ca "$gw_dir/ca.pem" \
+	--raw "$gw_dir/basic.http")"
+printf 'GARBAGE\r\n\r\n' > "$gw_dir/garbage.http"
+check_match "a malformed request is answered 400" '^HTTP 400' \
+	"$(in_ns "$(gw_client_ns bob)" lmig-admit \
+	--connect "$(gw_gateway_addr bob):8443" --ca "$gw_dir/ca.pem" \
+	--raw "$gw_dir/garbage.http")"
+check_match "an unknown resource is answered 404" '^HTTP 404' \
+	"$(gw_client_request bob GET /v1/nothing)"
+check_match "a wrong method is answered 405" '^HTTP 405' \
+	"$(gw_client_request bob PUT /v1/admission)"
+
+reply=$(gw_client_request bob POST /v1/admission "$(gw_mint \
+	--scope 3gpp:mc:ptt_service --mcptt-id sip:bob@primary.example)")
+check_match "bob (no profile) is refused with 403" '^HTTP 403' "$reply"
+check_eq "bob's refusal says no_profile" no_profile \
+	"$(tail -n 1 <<< "$reply" | jq -r .reason)"
+check_eq "bob's ptt is dropped" 0 "$(gw_traffic bob $GW_PORT_PTT)"
+
+reply=$(gw_client_request carol POST /v1/admission "$(lmig-idms mint \
+	--key "$gw_dir/rogue.key" --iss "$GW_ROGUE_ISSUER" --aud "$GW_AUDIENCE" \
+	--scope 3gpp:mc:ptt_service --mcptt-id sip:carol@primary.example)")
+check_match "carol (untrusted issuer) is refused with 401" '^HTTP 401' "$reply"
+check_eq "carol is told only that the token is untrusted" untrusted_token \
+	"$(tail -n 1 <<< "$reply" | jq -r .reason)"
+check_eq "carol's ptt is dropped" 0 "$(gw_traffic carol $GW_PORT_PTT)"
+
+reply=$(gw_client_request dave POST /v1/admission "$(gw_mint \
+	--exp now-600 --iat now-4200 \
+	--scope 3gpp:mc:ptt_service --mcptt-id sip:dave@primary.example)")
+check_match "dave (expired token) is refused with 401" '^HTTP 401' "$reply"
+check_eq "dave's refusal says expired" expired \
+	"$(tail -n 1 <<< "$reply" | jq -r .reason)"
+check_eq "dave's ptt is dropped" 0 "$(gw_traffic dave $GW_PORT_PTT)"
+
+# A token of a trusted issuer whose signature was tampered with.
+reply=$(gw_client_request dave POST /v1/admission "$(gw_mint \
+	--tamper-payload --scope 3gpp:mc:ptt_service \
+	--mcptt-id sip:dave@primary.example)")
+check_match "a tampered token is refused with 401" '^HTTP 401' "$reply"
+check_match "the log names each precise reason" \
+	'refused 10.0.2.2: no_profile' "$(cat "$gw_dir/lmigd.log")"
+check_match "the log tells unknown issuer from bad signature" \
+	'refused 10.0.3.2: unknown_issuer.*' "$(grep -E 'unknown_issuer|bad_signature' \
+	"$gw_dir/lmigd.log" | tr '\n' ' ')"
+
+show=$(gw_ctl -j show)
+check_eq "lmigctl show lists alice's session" "$(gw_client_addr alice)" \
+	"$(jq -r '.profiles[] | select(.partner_id=="sip:alice@partner.example")
+		| .sessions[0].address' <<< "$show")"
+check_match "drops without admission are counted" '^[1-9]' \
+	"$(jq -r .counters.drop_no_admission.packets <<< "$show")"
+check_match "admitted packets are counted" '^[1-9]' \
+	"$(jq -r .counters.pass_admitted.packets <<< "$show")"
+
+check_match "bpftool shows admissions with named fields" '"user_id": ' \
+	"$(bpftool map dump pinned "/sys/fs/bpf/lmig/$gw_instance/lmig_admission")"
+
+gw_ctl profile suspend sip:alice@partner.example >/dev/null
+check_eq "suspending alice stops her ptt" 0 \
+	"$(wait_traffic alice $GW_PORT_PTT 0)"
+check_match "the drop is counted as suspended" '^[1-9]' \
+	"$(gw_counter drop_suspended)"
+gw_ctl profile resume sip:alice@partner.example >/dev/null
+check_eq "resuming alice lets her ptt pass again" 1 \
+	"$(wait_traffic alice $GW_PORT_PTT 1)"
+
+gw_stop_agent
+check_eq "alice's ptt passes while lmigd is stopped" 3 \
+	"$(gw_traffic alice $GW_PORT_PTT)"
+tap_check "lmigd restarts" gw_start_agent
+check_eq "alice's ptt passes after the restart" 3 \
+	"$(gw_traffic alice $GW_PORT_PTT)"
+
+gw_ctl profile del sip:alice@partner.example >/dev/null
+check_eq "deleting alice's profile stops her ptt" 0 \
+	"$(wait_traffic alice $GW_PORT_PTT 0)"
+check_eq "lmigd logged no error" "" \
+	"$(grep -E ' error: ' "$gw_dir/lmigd.log")"
+
+tap_done
