@@ -92,7 +92,7 @@ HARNESS		:= $(O)/kselftest/kselftest_harness.h
 BINS		:= $(O)/lmigd $(O)/lmigctl
 KMOD		:= kmod/lmig.ko
 
-.PHONY: all userspace kmod bpf tools selftests check check-host check-vm \
+.PHONY: all userspace kmod bpf tools selftests check check-host check-vm bench \
 	demo deps install uninstall clean checkpatch format format-check vm
 .DEFAULT_GOAL	:= all
 .DELETE_ON_ERROR:
@@ -198,6 +198,11 @@ vm: all
 
 deps:
 	$(Q)scripts/deps
+
+# Benchmarks print figures, never pass/fail: bench/<area>/run each.
+BENCHES		:= $(sort $(wildcard bench/*/run))
+bench: all
+	$(Q)for b in $(BENCHES); do O=$(O) $$b || exit 1; done
 
 # --- style ------------------------------------------------------------------
 
