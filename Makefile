@@ -175,14 +175,46 @@ $(HARNESS):
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
 
+# --- fuzzing: clang's libFuzzer with ASan and UBSan ---------------------------
+
+FUZZ_O		= $(O)/fuzz
+FUZZ_FLAGS	:= -g -O1 -std=gnu11 -Wall -fno-omit-frame-pointer \
+		   -fsanitize=address,undefined
+FUZZ_SRCS	:= $(wildcard selftests/fuzz/fuzz_*.c)
+FUZZERS		= $(FUZZ_SRCS:selftests/fuzz/%.c=$(FUZZ_O)/%)
+FUZZ_LIB_OBJS	= $(addprefix $(FUZZ_O)/obj/,$(AGENT_SRCS:.c=.o) $(LIB_SRCS:.c=.o))
+FUZZ_TIME	?= 600
+
+$(FUZZ_O)/obj/%.o: %.c | $(SKELS)
+	$(quiet) FUZZ-CC $@
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link \
+		-c $< -o $@
+
+$(FUZZ_O)/libfuzz.a: $(FUZZ_LIB_OBJS)
+	$(quiet) AR $@
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_O)/fuzz_%: selftests/fuzz/fuzz_%.c $(FUZZ_O)/libfuzz.a
+	$(quiet) FUZZ-LD $@
+	$(Q)$(CLANG) $(CPPFLAGS) -Iagent $(FUZZ_FLAGS) -fsanitize=fuzzer $< \
+		$(FUZZ_O)/libfuzz.a $(LDLIBS) -o $@
+
+.PHONY: fuzzers fuzz
+fuzzers: $(FUZZERS)
+
+# Longer campaigns than make check's: FUZZ_TIME seconds per fuzzer.
+fuzz: fuzzers
+	$(Q)O=$(O) selftests/fuzz/run --time $(FUZZ_TIME)
+
 # --- tests and demo ---------------------------------------------------------
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all fuzzers
 	$(Q)$(MAKE) --no-print-directory SAN=1 O=$(SAN_O) userspace
 	$(Q)O=$(O) SAN_O=$(SAN_O) selftests/check
 
-check-host: all
+check-host: all fuzzers
 	$(Q)$(MAKE) --no-print-directory SAN=1 O=$(SAN_O) userspace
 	$(Q)O=$(O) SAN_O=$(SAN_O) selftests/check --host-only
 
