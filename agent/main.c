@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 
 #include "api.h"
+#include "check_token.h"
 #include "lmigd.h"
 #include "log.h"
 #include "mirror.h"
@@ -32,6 +33,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: lmigd [-c FILE] [-v] [--check-config]\n"
+		"       lmigd check-token [-c FILE] [--profiles FILE] [--now "
+		"TIME] [-j] [TOKEN-FILE]\n"
 		"\n"
 		"  -c, --config FILE   configuration (default %s)\n"
 		"  -v, --verbose       log debug messages too\n"
@@ -241,6 +244,8 @@ int main(int argc, char **argv)
 	char err[1024];
 	int opt, ret;
 
+	if (argc > 1 && !strcmp(argv[1], "check-token"))
+		return lmigd_check_token(argc - 1, argv + 1);
 	while ((opt = getopt_long(argc, argv, "c:vVh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
