@@ -22,6 +22,8 @@
 #include "lmigd.h"
 #include "log.h"
 #include "mirror.h"
+#include "notify.h"
+#include "privs.h"
 #include "setup.h"
 
 #define LMIGD_VERSION	  "0.1.0"
@@ -153,7 +155,9 @@ static void on_signal(void *arg, uint32_t events)
 	(void)events;
 	while (read(d->signal_fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
+			lmigd_notify("RELOADING=1");
 			reload(d);
+			lmigd_notify("READY=1");
 		} else {
 			log_notice("stopping on signal %u; admitted users stay "
 				   "enforced by the fast path",
@@ -212,13 +216,19 @@ static int start(struct lmigd *d)
 		log_err("%s", err);
 		return -EINVAL;
 	}
+	if (lmigd_drop_privileges(err, sizeof(err))) {
+		log_err("dropping privileges: %s", err);
+		return -EPERM;
+	}
 	log_notice("ready: %d issuer keys, audience %s, %d interfaces",
 		   d->cfg.n_keys, d->cfg.audience, d->cfg.n_interfaces);
+	lmigd_notify("READY=1");
 	return 0;
 }
 
 static void stop(struct lmigd *d)
 {
+	lmigd_notify("STOPPING=1");
 	lmigd_server_stop(d->server);
 	if (d->signal_fd >= 0)
 		close(d->signal_fd);

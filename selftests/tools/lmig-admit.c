@@ -33,10 +33,14 @@ static void usage(FILE *out)
 		"                  [--method POST|GET|DELETE] [--path PATH]\n"
 		"                  [--bind ADDRESS] [--raw FILE] [--timeout "
 		"SEC]\n"
+		"                  [--statuses]\n"
 		"\n"
 		"Sends one request over TLS and prints 'HTTP <status>' and "
 		"the\n"
-		"body. --raw sends the file's bytes as the whole request.\n"
+		"body. --raw sends the file's bytes as the whole request\n"
+		"(several pipelined requests, say); --statuses then prints "
+		"the\n"
+		"status of every response received, on one line.\n"
 		"Exit status: 0 for 2xx, 1 for another status, 2 on errors.\n");
 }
 
@@ -141,13 +145,14 @@ int main(int argc, char **argv)
 		{"bind", required_argument, NULL, 'b'},
 		{"raw", required_argument, NULL, 'r'},
 		{"timeout", required_argument, NULL, 'w'},
+		{"statuses", no_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *connect_arg = NULL, *ca = NULL, *method = "POST";
 	const char *path = "/v1/admission", *bind_to = NULL, *raw = NULL;
 	char *token = NULL, *request = NULL, *reply, host[256], *port;
-	bool insecure = false;
+	bool insecure = false, statuses = false;
 	size_t token_len = 0, req_len = 0, got = 0;
 	int timeout_s = 10, fd, opt, status;
 	SSL_CTX *ctx;
@@ -192,6 +197,9 @@ int main(int argc, char **argv)
 			timeout_s = atoi(optarg);
 			if (timeout_s <= 0 || timeout_s > 300)
 				return die("--timeout must be 1..300", optarg);
+			break;
+		case 's':
+			statuses = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -265,6 +273,19 @@ int main(int argc, char **argv)
 	SSL_CTX_free(ctx);
 	close(fd);
 
+	if (statuses) {
+		const char *p = reply;
+		int n = 0;
+
+		while ((p = strstr(p, "HTTP/1.1 ")) &&
+		       sscanf(p, "HTTP/1.1 %d", &status) == 1) {
+			printf("%s%d", n++ ? " " : "", status);
+			p += 9;
+		}
+		printf("\n");
+		free(reply);
+		return n ? 0 : 1;
+	}
 	if (sscanf(reply, "HTTP/1.1 %d", &status) != 1)
 		return die("no HTTP response",
 			   got ? reply : "connection closed");

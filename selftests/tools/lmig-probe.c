@@ -10,6 +10,12 @@
  *	UDP: send N numbered datagrams (default 5), wait up to MS (default
  *	300) for each echo; TCP: try to connect within MS and exchange one
  *	message. Prints "sent N received R" and exits 0 whatever R is.
+ *   lmig-probe hold --to ADDR:PORT [--bind ADDR] [--timeout SEC]
+ *	connect over TCP, send nothing, and print "closed after N s" when
+ *	the peer closes, or "still open" after SEC seconds (default 30)
+ *   lmig-probe notify --listen PATH [--timeout SEC]
+ *	receive sd_notify datagrams on a unix socket at PATH and print
+ *	each, until one holds READY=1 or SEC seconds pass
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -224,6 +231,69 @@ static int do_send(const char *to, const char *bind_to, bool tcp, int count,
 	return 0;
 }
 
+static int do_hold(const char *to, const char *bind_to, int timeout_s)
+{
+	struct addrinfo *ai = resolve(to, SOCK_STREAM, false);
+	int64_t start = now_ms(), end = start + (int64_t)timeout_s * 1000;
+	char buf[256];
+	int fd;
+
+	if (!ai)
+		return die("not ADDR:PORT", to);
+	fd = open_sender(ai, bind_to, 0);
+	if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen))
+		return die("cannot connect to", to);
+	freeaddrinfo(ai);
+	while (now_ms() < end) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+
+		if (poll(&p, 1, (int)(end - now_ms())) <= 0)
+			break;
+		if (recv(fd, buf, sizeof(buf), 0) <= 0) {
+			printf("closed after %lld s\n",
+			       (long long)(now_ms() - start + 500) / 1000);
+			close(fd);
+			return 0;
+		}
+	}
+	printf("still open\n");
+	close(fd);
+	return 0;
+}
+
+static int do_notify(const char *path, int timeout_s)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int64_t end = now_ms() + (int64_t)timeout_s * 1000;
+	char buf[512];
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return die("path too long", path);
+	strcpy(sa.sun_path, path);
+	unlink(path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		return die("cannot bind", path);
+	while (now_ms() < end) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		ssize_t n;
+
+		if (poll(&p, 1, (int)(end - now_ms())) <= 0)
+			break;
+		n = recv(fd, buf, sizeof(buf) - 1, 0);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		printf("%s\n", buf);
+		fflush(stdout);
+		if (strstr(buf, "READY=1"))
+			break;
+	}
+	close(fd);
+	unlink(path);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -237,7 +307,7 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *listen_at = NULL, *to = NULL, *bind_to = NULL;
-	int count = 5, wait_ms = 300, timeout_s = 60, opt;
+	int count = 5, wait_ms = 300, timeout_s = 0, opt;
 	bool tcp = false;
 
 	if (argc < 2)
@@ -278,8 +348,12 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!strcmp(argv[1], "echo") && listen_at)
-		return do_echo(listen_at, tcp, timeout_s);
+		return do_echo(listen_at, tcp, timeout_s ? timeout_s : 60);
 	if (!strcmp(argv[1], "send") && to)
 		return do_send(to, bind_to, tcp, count, wait_ms);
+	if (!strcmp(argv[1], "hold") && to)
+		return do_hold(to, bind_to, timeout_s ? timeout_s : 30);
+	if (!strcmp(argv[1], "notify") && listen_at)
+		return do_notify(listen_at, timeout_s ? timeout_s : 30);
 	return die("usage", "lmig-probe echo --listen A:P | send --to A:P");
 }

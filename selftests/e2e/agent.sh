@@ -1,0 +1,105 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The agent itself, end to end (topology in selftests/lib/gateway.sh):
+# readiness to the service manager, the privileges it keeps, the HTTP
+# endpoint's keep-alive, pipelining, limits and timeouts, and a kill -9
+# in the middle of admissions that loses nothing and admits no one.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/tap.sh"
+. "$here/../lib/gateway.sh"
+
+trap gw_cleanup EXIT
+tests=17
+tap_plan $tests
+if [ ! -d /sys/module/lmig ]; then
+	for i in $(seq $tests); do tap_skip "agent $i" "lmig.ko is not loaded"; done
+	exit 4
+fi
+
+gw_init alice bob
+gw_pki >/dev/null
+gw_config
+gw_start_mc_server
+gw_ctl profile add sip:alice@partner.example \
+	primary sip:alice@primary.example services ptt >/dev/null
+
+# The service manager's socket: lmigd says READY=1 once it serves.
+notify_out=$gw_dir/notify.out
+lmig-probe notify --listen "$gw_dir/notify.sock" --timeout 60 \
+	> "$notify_out" &
+notify_pid=$!
+sleep 0.2
+export NOTIFY_SOCKET=$gw_dir/notify.sock
+tap_check "lmigd starts" gw_start_agent
+unset NOTIFY_SOCKET
+wait "$notify_pid"
+tap_check "lmigd told the service manager READY=1" grep -qx 'READY=1' "$notify_out"
+
+status=/proc/$gw_agent_pid/status
+# CAP_NET_ADMIN (12) and CAP_BPF (39) only.
+tap_check "lmigd keeps only CAP_NET_ADMIN and CAP_BPF" \
+	grep -qx $'CapEff:\t0000008000001000' "$status"
+tap_check "and cannot regain the others (bounding set)" \
+	grep -qx $'CapBnd:\t0000008000001000' "$status"
+tap_check "no_new_privs is set" grep -qx $'NoNewPrivs:\t1' "$status"
+
+raw() {
+	printf "$1" > "$gw_dir/raw.http"
+	in_ns "$(gw_client_ns bob)" lmig-admit --connect \
+		"$(gw_gateway_addr bob):8443" --ca "$gw_dir/ca.pem" \
+		--raw "$gw_dir/raw.http" --statuses
+}
+check_eq() {
+	if [ "$3" = "$2" ]; then
+		tap_ok "$1"
+	else
+		tap_fail "$1" "expected '$2', got '$3'"
+	fi
+}
+
+check_eq "keep-alive and pipelined requests are answered in order" "200 404 405" \
+	"$(raw 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /nothing HTTP/1.1\r\nHost: x\r\n\r\nPUT /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')"
+check_eq "Connection: close ends the connection after one answer" "200" \
+	"$(raw 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')"
+check_eq "a request head over 8 KiB is refused with 431" "431" \
+	"$(raw "GET /healthz HTTP/1.1\r\nHost: x\r\nX: $(head -c 9000 /dev/zero | tr '\0' a)\r\n\r\n")"
+check_eq "a body over 4 KiB is refused with 413" "413" \
+	"$(raw 'POST /v1/admission HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n')"
+check_eq "HTTP/2 is refused with 505" "505" \
+	"$(raw 'GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n')"
+check_eq "a malformed request closes the connection after 400" "400" \
+	"$(raw 'GET /healthz HTTP/1.1\nHost: x\n\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')"
+
+# A client that connects and never speaks TLS is cut off by the
+# handshake deadline, so idle connections cannot pile up.
+out=$(in_ns "$(gw_client_ns bob)" lmig-probe hold \
+	--to "$(gw_gateway_addr bob):8443" --timeout 30)
+check_eq "a silent client is disconnected (handshake deadline)" closed \
+	"$(awk '{print $1}' <<< "$out")"
+
+# kill -9 in the middle of a stream of admissions.
+token=$(gw_mint --exp-in 3600 --scope 3gpp:mc:ptt_service \
+	--mcptt-id sip:alice@primary.example)
+(
+	for i in $(seq 40); do
+		gw_client_request alice POST /v1/admission "$token" >/dev/null 2>&1
+	done
+) &
+loop=$!
+sleep 1.5
+kill -9 "$gw_agent_pid"
+wait "$gw_agent_pid" 2>/dev/null
+gw_agent_pid=
+wait "$loop"
+check_eq "after kill -9, alice's admission still works" 3 \
+	"$(gw_traffic alice $GW_PORT_PTT)"
+check_eq "and bob's traffic is still dropped" 0 "$(gw_traffic bob $GW_PORT_PTT)"
+tap_check "lmigd restarts after kill -9" gw_start_agent
+show=$(gw_ctl -j show)
+check_eq "exactly one session, alice's" "$(gw_client_addr alice)" \
+	"$(jq -r '[.profiles[].sessions[].address] | join(" ")' <<< "$show")"
+check_eq "alice's traffic passes after the restart" 3 \
+	"$(gw_traffic alice $GW_PORT_PTT)"
+tap_done
