@@ -103,15 +103,17 @@ static int kernel_lookup(void *arg, const char *primary_id,
 	return lmigd_kernel_get_by_primary(d->kernel, primary_id, out);
 }
 
-/* Write the decision into the fast path: user state, then admission. */
+/* Write the decision into the fast path: user state (giving the user a
+ * slot), then the admission naming that slot. */
 static int install(struct lmigd *d, const struct lmig_addr *addr,
 		   const struct lmigd_decision *dec)
 {
 	struct lmig_admission adm = {
-		.expires_ns = lmig_clock_unix_to_boot(dec->expires),
-		.granted_ns = lmig_clock_boot_ns(),
+		.expires_ns = lmig_clock_from_unix(dec->expires),
+		.granted_ns = lmig_clock_now_ns(),
 		.user_id = dec->profile.user_id,
 		.services = dec->services,
+		.requested = dec->token.services & LMIG_SERVICES_ALL,
 	};
 	char msg[LMIG_FP_MSG_MAX];
 	int err;
@@ -120,7 +122,11 @@ static int install(struct lmigd *d, const struct lmig_addr *addr,
 	err = lmigd_mirror_profile(d, &dec->profile);
 	if (err)
 		return err;
-	err = lmig_fp_admission_put(d->fp, addr, &adm, msg, sizeof(msg));
+	err = lmig_fp_user_get(d->fp, adm.user_id, NULL, &adm.user_slot, msg,
+			       sizeof(msg));
+	if (!err)
+		err = lmig_fp_admission_put(d->fp, addr, &adm, msg,
+					    sizeof(msg));
 	if (err)
 		log_err("cannot install admission: %s", msg);
 	return err;
@@ -185,8 +191,9 @@ static void get_admission(struct lmigd *d, const struct lmig_addr *addr,
 			  const char *who, struct reply *r)
 {
 	struct lmig_admission adm;
-	uint64_t now = lmig_clock_boot_ns();
-	char until[32];
+	uint64_t now = lmig_clock_now_ns();
+	int64_t offset = lmig_clock_offset_ns();
+	char until[32], since[32];
 
 	if (lmig_fp_admission_get(d->fp, addr, &adm, NULL, 0) ||
 	    adm.expires_ns <= now) {
@@ -196,11 +203,15 @@ static void get_admission(struct lmigd *d, const struct lmig_addr *addr,
 			     "this address holds no admission");
 		return;
 	}
-	iso_time(lmig_clock_boot_to_unix(adm.expires_ns), until, sizeof(until));
+	iso_time(lmig_clock_to_unix_at(adm.expires_ns, offset), until,
+		 sizeof(until));
+	iso_time(lmig_clock_to_unix_at(adm.granted_ns, offset), since,
+		 sizeof(since));
 	reply_start(r, 200);
 	jsonw_string(&r->w, "address", who);
 	jsonw_uint(&r->w, "user_id", adm.user_id);
 	services_array(&r->w, "services", adm.services);
+	jsonw_string(&r->w, "granted_at", since);
 	jsonw_string(&r->w, "expires_at", until);
 	jsonw_uint(&r->w, "expires_in",
 		   (adm.expires_ns - now) / LMIG_NSEC_PER_SEC);

@@ -24,7 +24,7 @@ struct parser {
 	size_t errlen;
 	char dir[PATH_MAX]; /* relative paths are relative to the file */
 	bool seen_skew, seen_max, seen_instance, seen_mode, seen_default;
-	bool seen_maxconn;
+	bool seen_maxconn, seen_open_source, seen_open_total, seen_denials;
 };
 
 __attribute__((format(printf, 2, 3))) static int fail(struct parser *p,
@@ -207,11 +207,6 @@ static int parse_port_range(struct parser *p, const char *s, uint16_t *first,
 	return 0;
 }
 
-static const char *slot_name(uint32_t slot)
-{
-	return slot == LMIG_L4_TCP ? "tcp" : "udp";
-}
-
 /* Two classes for one port would make the verdict depend on order. */
 static int check_overlap(struct parser *p, const struct lmigd_service *s)
 {
@@ -223,7 +218,7 @@ static int check_overlap(struct parser *p, const struct lmigd_service *s)
 			return fail(p,
 				    "service: %s ports %u-%u overlap %u-%u "
 				    "(%s) from line %d",
-				    slot_name(s->slot), s->first, s->last,
+				    lmig_l4_name(s->slot), s->first, s->last,
 				    o->first, o->last,
 				    lmig_class_name(o->class), o->line);
 	}
@@ -235,29 +230,48 @@ static int parse_service(struct parser *p, char **w, int n)
 	struct lmigd_service *s = &p->cfg->services[p->cfg->n_services];
 
 	if (n != 4)
-		return fail(p, "service: expected 'service CLASS udp|tcp "
+		return fail(p, "service: expected 'service CLASS udp|tcp|sctp "
 			       "PORT[-PORT]'");
 	if (p->cfg->n_services == LMIGD_MAX_SERVICES)
 		return fail(p, "service: at most %d entries",
 			    LMIGD_MAX_SERVICES);
 	memset(s, 0, sizeof(*s));
 	s->line = p->line;
-	if (lmig_class_parse(w[1], &s->class) || s->class == LMIG_CLASS_NONE)
+	if (lmig_class_parse(w[1], &s->class) || s->class == LMIG_CLASS_NONE ||
+	    s->class >= __LMIG_PORT_CLASS_MAX)
 		return fail(p,
 			    "service: class '%s' unknown (open, ptt, video, "
-			    "data)",
+			    "data, deny)",
 			    w[1]);
-	if (!strcmp(w[2], "udp"))
-		s->slot = LMIG_L4_UDP;
-	else if (!strcmp(w[2], "tcp"))
-		s->slot = LMIG_L4_TCP;
-	else
-		return fail(p, "service: protocol '%s' unknown (udp, tcp)",
+	if (lmig_l4_parse(w[2], &s->slot))
+		return fail(p,
+			    "service: protocol '%s' unknown (udp, tcp, sctp)",
 			    w[2]);
 	if (parse_port_range(p, w[3], &s->first, &s->last) ||
 	    check_overlap(p, s))
 		return -1;
 	p->cfg->n_services++;
+	return 0;
+}
+
+/* RATE [BURST]: packets per second, 0 for none; burst in packets. */
+static int parse_rate(struct parser *p, char **w, int n, bool with_burst,
+		      struct lmigd_rate *r)
+{
+	unsigned long v;
+
+	if (n != (with_burst ? 3 : 2))
+		return fail(p, "%s: expected '%s RATE%s'", w[0], w[0],
+			    with_burst ? " BURST" : "");
+	if (parse_uint(p, w[0], w[1], 0, 1000000000, &v))
+		return -1;
+	r->rate = v;
+	r->burst = v ? v : 1;
+	if (with_burst) {
+		if (parse_uint(p, w[0], w[2], 1, 1000000000, &v))
+			return -1;
+		r->burst = v;
+	}
 	return 0;
 }
 
@@ -267,6 +281,14 @@ static int once(struct parser *p, bool *seen, const char *what)
 		return fail(p, "%s given twice", what);
 	*seen = true;
 	return 0;
+}
+
+static int rate_directive(struct parser *p, char **w, int n, bool *seen,
+			  bool with_burst, struct lmigd_rate *r)
+{
+	if (once(p, seen, w[0]))
+		return -1;
+	return parse_rate(p, w, n, with_burst, r);
 }
 
 static int parse_directive(struct parser *p, char **w, int n)
@@ -279,6 +301,15 @@ static int parse_directive(struct parser *p, char **w, int n)
 		return parse_issuer(p, w, n);
 	if (!strcmp(d, "service"))
 		return parse_service(p, w, n);
+	if (!strcmp(d, "open-limit-source"))
+		return rate_directive(p, w, n, &p->seen_open_source, true,
+				      &cfg->open_source);
+	if (!strcmp(d, "open-limit-total"))
+		return rate_directive(p, w, n, &p->seen_open_total, true,
+				      &cfg->open_total);
+	if (!strcmp(d, "denial-samples"))
+		return rate_directive(p, w, n, &p->seen_denials, false,
+				      &cfg->denials);
 	if (n != 2)
 		return fail(p, "%s: expected exactly one value", d);
 
@@ -495,6 +526,12 @@ int lmigd_config_parse(const char *text, const char *name,
 	cfg->max_connections = 256;
 	strcpy(cfg->instance, LMIG_INSTANCE_DEFAULT);
 	cfg->unclassified = LMIG_DEFAULT_PASS;
+	cfg->open_source = (struct lmigd_rate){LMIGD_OPEN_SOURCE_RATE,
+					       LMIGD_OPEN_SOURCE_BURST};
+	cfg->open_total = (struct lmigd_rate){LMIGD_OPEN_TOTAL_RATE,
+					      LMIGD_OPEN_TOTAL_BURST};
+	cfg->denials = (struct lmigd_rate){LMIGD_DENIAL_RATE,
+					   LMIGD_DENIAL_RATE};
 	if (slash && (size_t)(slash - name) < sizeof(p.dir))
 		snprintf(p.dir, sizeof(p.dir), "%.*s", (int)(slash - name),
 			 name);

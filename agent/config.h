@@ -23,6 +23,12 @@
 #define LMIGD_ISSUER_MAX      255 /* bytes, as the trust store */
 #define LMIGD_KEYS_PER_ISSUER 16
 #define LMIGD_STR_MAX	      512
+/* Defaults of the rate limits (packets per second, burst in packets). */
+#define LMIGD_OPEN_SOURCE_RATE	100
+#define LMIGD_OPEN_SOURCE_BURST 200
+#define LMIGD_OPEN_TOTAL_RATE	20000
+#define LMIGD_OPEN_TOTAL_BURST	40000
+#define LMIGD_DENIAL_RATE	10
 
 enum lmigd_xdp_mode {
 	LMIGD_XDP_AUTO, /* native, else generic (logged) */
@@ -39,10 +45,16 @@ struct lmigd_issuer_key {
 };
 
 struct lmigd_service {
-	uint32_t class;	      /* enum lmig_class */
+	uint32_t class;	      /* enum lmig_class, below __LMIG_PORT_CLASS_MAX */
 	uint32_t slot;	      /* enum lmig_l4_slot */
 	uint16_t first, last; /* port range, inclusive */
 	int line;
+};
+
+/* A rate limit: packets per second (0: none) and burst (packets). */
+struct lmigd_rate {
+	uint64_t rate;
+	uint64_t burst;
 };
 
 struct lmigd_config {
@@ -64,6 +76,9 @@ struct lmigd_config {
 	uint32_t unclassified; /* enum lmig_default */
 	struct lmigd_service services[LMIGD_MAX_SERVICES];
 	int n_services;
+	struct lmigd_rate open_source; /* open class, per source address */
+	struct lmigd_rate open_total;  /* open class, all sources */
+	struct lmigd_rate denials;     /* denial samples per second and CPU */
 };
 
 /*

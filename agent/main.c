@@ -143,6 +143,9 @@ static void reload(struct lmigd *d)
 	memcpy(d->cfg.services, cfg.services, sizeof(cfg.services));
 	d->cfg.n_services = cfg.n_services;
 	d->cfg.unclassified = cfg.unclassified;
+	d->cfg.open_source = cfg.open_source;
+	d->cfg.open_total = cfg.open_total;
+	d->cfg.denials = cfg.denials;
 	log_notice("reloaded: %d issuer keys, %d service ranges", cfg.n_keys,
 		   cfg.n_services);
 }

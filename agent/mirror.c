@@ -1,5 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Mirroring the kernel's profile table into lmig_users. */
+/*
+ * Mirroring the kernel's profile table into lmig_users.
+ *
+ * The fast path holds state for the users that hold admissions, one slot
+ * of lmig_users each (LMIG_USERS_MAX at most): a user gets its slot from
+ * lmigd_mirror_profile() just before its first admission is written;
+ * events and resynchronisations keep the slots that exist equal to the
+ * table; the periodic clean-up removes expired admissions, admissions
+ * whose slot no longer holds their user, and then the slots of users left
+ * without admissions. The agent is the only writer, and one thread, so
+ * none of these runs between the two writes of an admission.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +30,15 @@ struct id_list {
 
 struct addr_list {
 	struct lmig_addr *addrs;
+	size_t n, cap;
+};
+
+/* The slots in use: user id and slot, in user id order once sorted. */
+struct slot_list {
+	struct slot_entry {
+		uint32_t user_id;
+		uint32_t slot;
+	} * e;
 	size_t n, cap;
 };
 
@@ -60,20 +80,70 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static void id_sort(struct id_list *l)
+{
+	qsort(l->ids, l->n, sizeof(*l->ids), cmp_u32);
+}
+
 static bool id_in(const struct id_list *l, uint32_t id)
 {
-	return bsearch(&id, l->ids, l->n, sizeof(*l->ids), cmp_u32) != NULL;
+	return l->n &&
+	       bsearch(&id, l->ids, l->n, sizeof(*l->ids), cmp_u32) != NULL;
+}
+
+static int collect_slot(uint32_t slot, const struct lmig_user *u, void *ctx)
+{
+	struct slot_list *l = ctx;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		struct slot_entry *e = realloc(l->e, cap * sizeof(*e));
+
+		if (!e)
+			return -ENOMEM;
+		l->e = e;
+		l->cap = cap;
+	}
+	l->e[l->n].user_id = u->user_id;
+	l->e[l->n].slot = slot;
+	l->n++;
+	return 0;
+}
+
+/* Sorted by user id, the first member of each entry. */
+static int collect_slots(struct lmigd *d, struct slot_list *l)
+{
+	char msg[LMIG_FP_MSG_MAX];
+	int err;
+
+	err = lmig_fp_user_foreach(d->fp, collect_slot, l, msg, sizeof(msg));
+	if (err) {
+		log_err("walking user slots: %s", err == -ENOMEM ? "out of "
+								   "memory"
+								 : msg);
+		return err;
+	}
+	qsort(l->e, l->n, sizeof(*l->e), cmp_u32);
+	return 0;
+}
+
+static const struct slot_entry *slot_of(const struct slot_list *l,
+					uint32_t user_id)
+{
+	return l->n ? bsearch(&user_id, l->e, l->n, sizeof(*l->e), cmp_u32)
+		    : NULL;
 }
 
 static void user_from_profile(const struct lmigd_profile *p,
 			      struct lmig_user *u)
 {
 	memset(u, 0, sizeof(*u));
+	u->user_id = p->user_id;
 	u->state = p->state;
 	u->services = p->services;
 	u->generation = p->generation;
 	if (p->not_after) {
-		u->valid_until_ns = lmig_clock_unix_to_boot(p->not_after);
+		u->valid_until_ns = lmig_clock_from_unix(p->not_after);
 		/* A window already over: ended, but never "unset" (0). */
 		if (!u->valid_until_ns)
 			u->valid_until_ns = 1;
@@ -82,41 +152,68 @@ static void user_from_profile(const struct lmigd_profile *p,
 	}
 }
 
-int lmigd_mirror_profile(struct lmigd *d, const struct lmigd_profile *p)
+/*
+ * Write p into the user's slot, giving it one first when it has none and
+ * give is set; -ENOENT when it has none and give is not. Nothing is
+ * written when the slot already holds this or a newer generation.
+ */
+static int write_user(struct lmigd *d, const struct lmigd_profile *p, bool give)
 {
 	char msg[LMIG_FP_MSG_MAX];
 	struct lmig_user cur, u;
 	int err;
 
-	err = lmig_fp_user_get(d->fp, p->user_id, &cur, NULL, 0);
+	err = lmig_fp_user_get(d->fp, p->user_id, &cur, NULL, msg, sizeof(msg));
+	if (err == -ENOENT && !give)
+		return err;
+	if (err && err != -ENOENT) {
+		log_err("cannot read user %u: %s", p->user_id, msg);
+		return err;
+	}
 	if (!err && cur.generation >= p->generation && p->generation)
-		return 0; /* the map already holds this or a newer state */
+		return 0;
 	user_from_profile(p, &u);
-	err = lmig_fp_user_put(d->fp, p->user_id, &u, msg, sizeof(msg));
+	err = lmig_fp_user_put(d->fp, p->user_id, &u, NULL, msg, sizeof(msg));
 	if (err)
 		log_err("cannot mirror user %u: %s", p->user_id, msg);
 	return err;
 }
 
+int lmigd_mirror_profile(struct lmigd *d, const struct lmigd_profile *p)
+{
+	return write_user(d, p, true);
+}
+
+/* Which admissions a walk removes. */
 struct by_user {
-	uint32_t user_id;	    /* 0: every admission */
-	const struct id_list *keep; /* if set: drop users not in it */
-	uint64_t expired_before;    /* if set: drop expired ones */
+	uint32_t user_id;	       /* 0: every admission */
+	const struct id_list *keep;    /* if set: drop users not in it */
+	uint64_t expired_before;       /* if set: the clean-up, below */
+	const struct slot_list *slots; /* with expired_before */
+	struct id_list *holding;       /* with expired_before: users kept */
 	struct addr_list drop;
+	int err; /* of the walk: then not every admission was seen */
 };
 
 static int collect_admission(const struct lmig_addr *addr,
 			     const struct lmig_admission *adm, void *ctx)
 {
 	struct by_user *b = ctx;
+	const struct slot_entry *slot;
 	bool drop;
 
-	if (b->expired_before)
-		drop = adm->expires_ns <= b->expired_before;
-	else if (b->keep)
+	if (b->expired_before) {
+		/* Expired, or its slot went to someone else. */
+		slot = slot_of(b->slots, adm->user_id);
+		drop = adm->expires_ns <= b->expired_before || !slot ||
+		       slot->slot != adm->user_slot;
+		if (!drop)
+			return id_push(b->holding, adm->user_id);
+	} else if (b->keep) {
 		drop = !id_in(b->keep, adm->user_id);
-	else
+	} else {
 		drop = !b->user_id || adm->user_id == b->user_id;
+	}
 	return drop ? addr_push(&b->drop, addr) : 0;
 }
 
@@ -125,10 +222,14 @@ static size_t drop_admissions(struct lmigd *d, struct by_user *b)
 {
 	char msg[LMIG_FP_MSG_MAX];
 	size_t n = 0;
+	int err;
 
-	if (lmig_fp_admission_foreach(d->fp, collect_admission, b, msg,
-				      sizeof(msg)))
-		log_err("walking admissions: %s", msg);
+	err = lmig_fp_admission_foreach(d->fp, collect_admission, b, msg,
+					sizeof(msg));
+	if (err)
+		log_err("walking admissions: %s",
+			err == -ENOMEM ? "out of memory" : msg);
+	b->err = err;
 	for (size_t i = 0; i < b->drop.n; i++)
 		n += !lmig_fp_admission_del(d->fp, &b->drop.addrs[i], NULL, 0);
 	free(b->drop.addrs);
@@ -142,44 +243,45 @@ static size_t drop_user_admissions(struct lmigd *d, uint32_t user_id)
 	return drop_admissions(d, &b);
 }
 
-static int collect_user(uint32_t user_id, const struct lmig_user *u, void *ctx)
-{
-	(void)u;
-	return id_push(ctx, user_id);
-}
-
 /* A new epoch: the ids in the maps name nobody now. */
 static void drop_everything(struct lmigd *d)
 {
-	struct id_list users = {0};
+	struct slot_list slots = {0};
 	size_t admissions;
 
-	lmig_fp_user_foreach(d->fp, collect_user, &users, NULL, 0);
-	for (size_t i = 0; i < users.n; i++)
-		lmig_fp_user_del(d->fp, users.ids[i], NULL, 0);
+	collect_slots(d, &slots);
+	for (size_t i = 0; i < slots.n; i++)
+		lmig_fp_user_del(d->fp, slots.e[i].user_id, NULL, 0);
 	admissions = drop_user_admissions(d, 0);
-	if (users.n || admissions)
+	if (slots.n || admissions)
 		log_notice("the kernel policy table is new (module reloaded?): "
 			   "dropped %zu mirrored users and %zu admissions",
-			   users.n, admissions);
-	free(users.ids);
+			   slots.n, admissions);
+	free(slots.e);
 }
+
+struct resync {
+	struct lmigd *d;
+	const struct slot_list *slots;
+	struct id_list seen;
+};
 
 static int dump_profile(const struct lmigd_profile *p, void *arg)
 {
-	struct lmigd *d = ((void **)arg)[0];
-	struct id_list *seen = ((void **)arg)[1];
-	int err = id_push(seen, p->user_id);
+	struct resync *r = arg;
+	int err = id_push(&r->seen, p->user_id);
 
-	if (!err)
-		err = lmigd_mirror_profile(d, p);
-	return err;
+	/* Only users with a slot are in the fast path. */
+	if (!err && slot_of(r->slots, p->user_id))
+		err = write_user(r->d, p, false);
+	return err == -ENOENT ? 0 : err;
 }
 
 int lmigd_mirror_resync(struct lmigd *d)
 {
 	struct lmigd_table_info info;
-	struct id_list seen = {0}, users = {0};
+	struct slot_list slots = {0};
+	struct resync r = {.d = d, .slots = &slots};
 	struct lmig_config cfg;
 	char msg[LMIG_FP_MSG_MAX];
 	size_t gone_users = 0, gone_adm;
@@ -197,49 +299,51 @@ int lmigd_mirror_resync(struct lmigd *d)
 	}
 	if (cfg.policy_epoch != info.epoch)
 		drop_everything(d);
+	err = collect_slots(d, &slots);
+	if (err)
+		return err;
 
 	/* Events after info.generation are read, in order, after the dump. */
 	do {
-		void *arg[2] = {d, &seen};
-
-		seen.n = 0;
-		err = lmigd_kernel_dump(d->kernel, dump_profile, arg);
+		r.seen.n = 0;
+		err = lmigd_kernel_dump(d->kernel, dump_profile, &r);
 	} while (err == -EAGAIN && ++tries < 10);
 	if (err) {
 		log_err("dumping the kernel policy table: %s", strerror(-err));
-		free(seen.ids);
-		return err;
+		goto out;
 	}
-	qsort(seen.ids, seen.n, sizeof(*seen.ids), cmp_u32);
+	id_sort(&r.seen);
 
-	lmig_fp_user_foreach(d->fp, collect_user, &users, NULL, 0);
-	for (size_t i = 0; i < users.n; i++)
-		if (!id_in(&seen, users.ids[i]))
-			gone_users += !lmig_fp_user_del(d->fp, users.ids[i],
-							NULL, 0);
-	struct by_user b = {.keep = &seen};
+	for (size_t i = 0; i < slots.n; i++)
+		if (!id_in(&r.seen, slots.e[i].user_id))
+			gone_users += !lmig_fp_user_del(
+				d->fp, slots.e[i].user_id, NULL, 0);
+	struct by_user b = {.keep = &r.seen};
 
 	gone_adm = drop_admissions(d, &b);
-	free(users.ids);
-	free(seen.ids);
 
 	cfg.policy_epoch = info.epoch;
 	err = lmig_fp_config_set(d->fp, &cfg, msg, sizeof(msg));
 	if (err) {
 		log_err("%s", msg);
-		return err;
+		goto out;
 	}
 	d->epoch = info.epoch;
 	d->generation = info.generation;
 	d->resync_pending = false;
-	log_info("policy mirrored: %u profiles, table generation %llu%s",
-		 info.profiles, (unsigned long long)info.generation,
+	log_info("policy mirrored: %u profiles, %zu users in the fast path, "
+		 "table generation %llu%s",
+		 info.profiles, slots.n - gone_users,
+		 (unsigned long long)info.generation,
 		 gone_users || gone_adm ? " (removed stale entries)" : "");
 	if (gone_users || gone_adm)
 		log_notice("removed %zu users and %zu admissions no longer in "
 			   "the policy",
 			   gone_users, gone_adm);
-	return 0;
+out:
+	free(slots.e);
+	free(r.seen.ids);
+	return err;
 }
 
 static bool window_not_begun(const struct lmigd_profile *p)
@@ -256,7 +360,7 @@ static void apply_event(struct lmigd *d, const struct lmigd_event *ev)
 	switch (ev->cmd) {
 	case LMIG_CMD_PROFILE_NEW_NTF:
 	case LMIG_CMD_PROFILE_CHANGE_NTF:
-		lmigd_mirror_profile(d, p);
+		write_user(d, p, false);
 		log_info("profile %u %s: %s, %s%s", p->user_id, p->partner_id,
 			 lmig_state_name(p->state),
 			 lmig_services_format(p->services, services,
@@ -317,11 +421,56 @@ void lmigd_mirror_events(struct lmigd *d)
 		lmigd_mirror_resync(d);
 }
 
+/*
+ * Cells of the admission filter that three admissions once shared stay
+ * saturated: count them again, which only the one writer may do, when
+ * more are saturated than the last count left (cells that do count three
+ * or more stay so).
+ */
+static void filter_gc(struct lmigd *d)
+{
+	static uint32_t left_saturated;
+	struct lmig_fp_filter_info info;
+	char msg[LMIG_FP_MSG_MAX];
+	uint32_t lowered;
+
+	if (lmig_fp_filter_info(d->fp, &info, NULL, 0) ||
+	    info.saturated <= left_saturated)
+		return;
+	if (lmig_fp_filter_recount(d->fp, &lowered, msg, sizeof(msg))) {
+		log_err("recounting the admission filter: %s", msg);
+		return;
+	}
+	left_saturated = info.saturated - lowered;
+	if (lowered)
+		log_debug("admission filter: %u saturated cells recounted",
+			  lowered);
+}
+
 void lmigd_mirror_gc(struct lmigd *d)
 {
-	struct by_user b = {.expired_before = lmig_clock_boot_ns()};
-	size_t n = drop_admissions(d, &b);
+	struct slot_list slots = {0};
+	struct id_list holding = {0};
+	struct by_user b = {
+		.expired_before = lmig_clock_now_ns(),
+		.slots = &slots,
+		.holding = &holding,
+	};
+	size_t n, freed = 0;
 
-	if (n)
-		log_debug("removed %zu expired admissions", n);
+	if (collect_slots(d, &slots))
+		return;
+	n = drop_admissions(d, &b);
+	id_sort(&holding);
+	/* A slot is for a user with admissions, if we saw them all. */
+	for (size_t i = 0; i < slots.n && !b.err; i++)
+		if (!id_in(&holding, slots.e[i].user_id))
+			freed += !lmig_fp_user_del(d->fp, slots.e[i].user_id,
+						   NULL, 0);
+	if (n || freed)
+		log_debug("removed %zu expired admissions and %zu idle users",
+			  n, freed);
+	free(slots.e);
+	free(holding.ids);
+	filter_gc(d);
 }

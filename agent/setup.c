@@ -81,6 +81,8 @@ static int clear_stale(uint32_t slot, uint16_t first, uint16_t last,
 	return 0;
 }
 
+/* The classes of every port, then the settings of lmig_config: the
+ * unclassified default and the rate limits. */
 int lmigd_apply_services(const struct lmigd_config *cfg, struct lmig_fp *fp,
 			 char *err, size_t errlen)
 {
@@ -120,6 +122,16 @@ int lmigd_apply_services(const struct lmigd_config *cfg, struct lmig_fp *fp,
 	if (!ret) {
 		c.unclassified = cfg->unclassified;
 		c.pad = 0;
+		if (lmig_limit_set(&c.open_source, cfg->open_source.rate,
+				   cfg->open_source.burst) ||
+		    lmig_limit_set(&c.open_total, cfg->open_total.rate,
+				   cfg->open_total.burst) ||
+		    lmig_limit_set(&c.denials, cfg->denials.rate,
+				   cfg->denials.burst)) {
+			snprintf(err, errlen, "a rate limit is out of range");
+			ret = -EINVAL;
+			goto out;
+		}
 		ret = lmig_fp_config_set(fp, &c, err, errlen);
 	}
 out:

@@ -8,6 +8,11 @@
  * and the IP datagram length, so a truncated or inconsistent packet ends as
  * LMIG_PARSE_MALFORMED and never reaches a verdict on partial data. Loops
  * have fixed limits.
+ *
+ * What cannot be proven not to be MC traffic is reported so: a later
+ * fragment (LMIG_PARSE_FRAGMENT), an IPv6 extension chain longer than we
+ * walk or of a header we cannot walk, a tunnel or IPsec header hiding the
+ * inner ports (LMIG_PARSE_OPAQUE). The program then wants an admission.
  */
 #ifndef LMIG_BPF_PARSE_H
 #define LMIG_BPF_PARSE_H
@@ -47,21 +52,32 @@
 #define LMIG_NEXTHDR_TEST1	253
 #define LMIG_NEXTHDR_TEST2	254
 
+/* Transports that carry whole packets or encrypt them: the inner ports
+ * are out of sight. */
+#define LMIG_PROTO_IPIP		4
+#define LMIG_PROTO_IPV6		41
+#define LMIG_PROTO_GRE		47
+#define LMIG_PROTO_ETHERIP	97
+#define LMIG_PROTO_L2TP		115
+#define LMIG_PROTO_MPLS		137
+#define LMIG_PROTO_ETHERNET	143
+
+#define LMIG_PROTO_SCTP		132
+
 enum lmig_parse {
 	LMIG_PARSE_NOT_IP,	/* neither IPv4 nor IPv6 */
 	LMIG_PARSE_MALFORMED,	/* truncated or inconsistent */
-	LMIG_PARSE_PORTS,	/* UDP or TCP: classify by destination port */
+	LMIG_PARSE_PORTS,	/* UDP, TCP or SCTP: classify by port */
 	LMIG_PARSE_OTHER_L4,	/* IP, another transport: unclassified */
-	LMIG_PARSE_OPAQUE,	/* ports hidden (later fragment, unknown or
-				 * too long IPv6 chain): needs a live
-				 * admission for any service */
+	LMIG_PARSE_FRAGMENT,	/* a later fragment: no ports */
+	LMIG_PARSE_OPAQUE,	/* ports hidden (extension chain, tunnel) */
 };
 
 /* What the verdict needs to know about one packet. */
 struct lmig_packet {
 	struct lmig_addr src;	/* IPv4 stored IPv4-mapped */
-	__u32 l4_slot;		/* enum lmig_l4_slot, with LMIG_PARSE_PORTS */
-	__u16 dport;		/* host byte order, with LMIG_PARSE_PORTS */
+	__u32 l4;		/* enum lmig_l4_slot, with LMIG_PARSE_PORTS */
+	__u32 dport;		/* host byte order, with LMIG_PARSE_PORTS */
 };
 
 struct lmig_cursor {
@@ -87,6 +103,14 @@ struct lmig_ipv6_frag_hdr {
 	__u8 reserved;
 	__be16 frag_off;	/* offset in the top 13 bits, MF in bit 0 */
 	__be32 identification;
+};
+
+/* The SCTP common header (RFC 9260 section 3.1). */
+struct lmig_sctp_hdr {
+	__be16 source;
+	__be16 dest;
+	__be32 vtag;
+	__le32 checksum;
 };
 
 /*
@@ -176,6 +200,25 @@ static __always_inline int parse_eth(struct lmig_cursor *c, __be16 *proto)
 	return 0;
 }
 
+/* A transport that hides the ports of what it carries. */
+static __always_inline int proto_hides_ports(__u8 proto)
+{
+	switch (proto) {
+	case LMIG_PROTO_IPIP:
+	case LMIG_PROTO_IPV6:
+	case LMIG_PROTO_GRE:
+	case LMIG_NEXTHDR_ESP:
+	case LMIG_NEXTHDR_AUTH:
+	case LMIG_PROTO_ETHERIP:
+	case LMIG_PROTO_L2TP:
+	case LMIG_PROTO_MPLS:
+	case LMIG_PROTO_ETHERNET:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /*
  * The transport header at the cursor, of which l4_len bytes belong to the
  * IP datagram. Only the destination port matters; the header must still be
@@ -193,7 +236,7 @@ parse_l4(struct lmig_cursor *c, __u8 proto, __u32 l4_len,
 		udp = cursor_pull(c, sizeof(*udp));
 		if (!udp)
 			return LMIG_PARSE_MALFORMED;
-		pkt->l4_slot = LMIG_L4_UDP;
+		pkt->l4 = LMIG_L4_UDP;
 		pkt->dport = bpf_ntohs(udp->dest);
 		return LMIG_PARSE_PORTS;
 	}
@@ -205,10 +248,24 @@ parse_l4(struct lmig_cursor *c, __u8 proto, __u32 l4_len,
 		tcp = cursor_pull(c, sizeof(*tcp));
 		if (!tcp || tcp->doff < 5)
 			return LMIG_PARSE_MALFORMED;
-		pkt->l4_slot = LMIG_L4_TCP;
+		pkt->l4 = LMIG_L4_TCP;
 		pkt->dport = bpf_ntohs(tcp->dest);
 		return LMIG_PARSE_PORTS;
 	}
+	if (proto == LMIG_PROTO_SCTP) {
+		struct lmig_sctp_hdr *sctp;
+
+		if (l4_len < sizeof(*sctp))
+			return LMIG_PARSE_MALFORMED;
+		sctp = cursor_pull(c, sizeof(*sctp));
+		if (!sctp)
+			return LMIG_PARSE_MALFORMED;
+		pkt->l4 = LMIG_L4_SCTP;
+		pkt->dport = bpf_ntohs(sctp->dest);
+		return LMIG_PARSE_PORTS;
+	}
+	if (proto_hides_ports(proto))
+		return LMIG_PARSE_OPAQUE;
 	return LMIG_PARSE_OTHER_L4;
 }
 
@@ -232,7 +289,7 @@ static __always_inline enum lmig_parse parse_ipv4(struct lmig_cursor *c,
 	addr_set_v4(&pkt->src, iph->saddr);
 	/* Only the first fragment carries the ports. */
 	if (bpf_ntohs(iph->frag_off) & LMIG_IP_OFFSET)
-		return LMIG_PARSE_OPAQUE;
+		return LMIG_PARSE_FRAGMENT;
 	return parse_l4(c, iph->protocol, tot_len - hdr_len, pkt);
 }
 
@@ -299,7 +356,7 @@ static __always_inline enum lmig_parse parse_ipv6(struct lmig_cursor *c,
 				return LMIG_PARSE_MALFORMED;
 			left -= sizeof(*frag);
 			if (bpf_ntohs(frag->frag_off) & LMIG_IP6_OFFSET)
-				return LMIG_PARSE_OPAQUE;
+				return LMIG_PARSE_FRAGMENT;
 			nexthdr = frag->nexthdr;
 		} else {
 			break;

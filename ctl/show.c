@@ -19,10 +19,11 @@ struct session {
 };
 
 struct show {
+	struct lmig_fp *fp; /* NULL: no fast path to show */
 	struct session *sessions;
 	size_t n, cap;
 	uint64_t now_ns;
-	int64_t offset_ns; /* boot time to Unix time */
+	int64_t offset_ns; /* monotonic time to Unix time */
 };
 
 static int collect(const struct lmig_addr *addr,
@@ -57,6 +58,8 @@ static void print_session(const struct show *s, const struct session *se)
 	print_open_object(NULL);
 	print_string(PRINT_ANY, "address", "    session     %-16s ", addr);
 	print_services("services", "%-15s ", se->adm.services);
+	if (print_is_json())
+		print_services("requested", NULL, se->adm.requested);
 	print_bool(PRINT_JSON, "live", NULL, live);
 	if (live)
 		print_string(PRINT_TEXT, NULL, "expires in %s ",
@@ -64,12 +67,27 @@ static void print_session(const struct show *s, const struct session *se)
 	else
 		print_text("expired ");
 	print_uint(PRINT_JSON, "expires_in", NULL, left);
-	print_time(
-		"expires_at", "(%s)\n",
-		lmig_clock_boot_to_unix_at(se->adm.expires_ns, s->offset_ns));
-	print_time(
-		"granted_at", NULL,
-		lmig_clock_boot_to_unix_at(se->adm.granted_ns, s->offset_ns));
+	print_time("expires_at", "(%s)",
+		   lmig_clock_to_unix_at(se->adm.expires_ns, s->offset_ns));
+	print_time("granted_at", ", granted %s\n",
+		   lmig_clock_to_unix_at(se->adm.granted_ns, s->offset_ns));
+	print_close_object();
+}
+
+/* The user's traffic through the fast path, while it holds a slot. */
+static void show_traffic(const struct show *s, uint32_t user_id)
+{
+	struct lmig_user_counter c;
+	uint32_t slot;
+
+	if (!s->fp || lmig_fp_user_get(s->fp, user_id, NULL, &slot, NULL, 0) ||
+	    lmig_fp_user_stats(s->fp, slot, &c, NULL, 0))
+		return;
+	print_open_object("traffic");
+	print_uint(PRINT_ANY, "packets", "    traffic     %llu packets",
+		   c.packets);
+	print_uint(PRINT_ANY, "bytes", ", %llu bytes passed", c.bytes);
+	print_uint(PRINT_ANY, "drops", ", %llu packets dropped\n", c.drops);
 	print_close_object();
 }
 
@@ -92,6 +110,7 @@ static int show_profile(const struct lmig_profile *p, void *data)
 		print_time("not_before", "    not-before  %s\n", p->not_before);
 	if (p->not_after)
 		print_time("not_after", "    not-after   %s\n", p->not_after);
+	show_traffic(s, p->user_id);
 	print_open_array("sessions");
 	for (size_t i = 0; i < s->n; i++) {
 		if (s->sessions[i].adm.user_id != p->user_id)
@@ -106,33 +125,73 @@ static int show_profile(const struct lmig_profile *p, void *data)
 	return 0;
 }
 
+/* Totals per reason, then every class and reason that counted a packet. */
 static void show_counters(struct lmig_fp *fp)
 {
-	struct lmig_counter st[__LMIG_REASON_MAX];
+	struct lmig_counter(*st)[__LMIG_REASON_MAX];
 	char msg[LMIG_FP_MSG_MAX];
 
-	if (lmig_fp_stats(fp, st, __LMIG_REASON_MAX, msg, sizeof(msg))) {
+	st = calloc(__LMIG_CLASS_MAX, sizeof(*st));
+	if (!st) {
+		ctl_error("show: out of memory");
+		return;
+	}
+	if (lmig_fp_class_stats(fp, st, msg, sizeof(msg))) {
 		ctl_error("show: %s", msg);
+		free(st);
 		return;
 	}
 	print_text("counters\n");
 	print_open_object("counters");
 	for (uint32_t r = 0; r < __LMIG_REASON_MAX; r++) {
+		struct lmig_counter sum = {0};
+
+		for (uint32_t c = 0; c < __LMIG_CLASS_MAX; c++) {
+			sum.packets += st[c][r].packets;
+			sum.bytes += st[c][r].bytes;
+		}
 		print_open_object(lmig_reason_name(r));
-		print_string(PRINT_TEXT, NULL, "    %-22s",
+		print_string(PRINT_TEXT, NULL, "    %-24s",
 			     lmig_reason_name(r));
-		print_uint(PRINT_ANY, "packets", "%12llu packets",
-			   st[r].packets);
-		print_uint(PRINT_ANY, "bytes", "%14llu bytes\n", st[r].bytes);
+		print_uint(PRINT_ANY, "packets", "%12llu packets", sum.packets);
+		print_uint(PRINT_ANY, "bytes", "%14llu bytes\n", sum.bytes);
 		print_close_object();
 	}
 	print_close_object();
+	print_text("counters by class\n");
+	print_open_object("classes");
+	for (uint32_t c = 0; c < __LMIG_CLASS_MAX; c++) {
+		bool any = false;
+
+		for (uint32_t r = 0; r < __LMIG_REASON_MAX; r++)
+			any |= st[c][r].packets != 0;
+		if (!any)
+			continue;
+		print_open_object(lmig_class_name(c));
+		for (uint32_t r = 0; r < __LMIG_REASON_MAX; r++) {
+			if (!st[c][r].packets)
+				continue;
+			print_open_object(lmig_reason_name(r));
+			print_string(PRINT_TEXT, NULL, "    %-9s",
+				     lmig_class_name(c));
+			print_string(PRINT_TEXT, NULL, "%-24s",
+				     lmig_reason_name(r));
+			print_uint(PRINT_ANY, "packets", "%12llu packets",
+				   st[c][r].packets);
+			print_uint(PRINT_ANY, "bytes", "%14llu bytes\n",
+				   st[c][r].bytes);
+			print_close_object();
+		}
+		print_close_object();
+	}
+	print_close_object();
+	free(st);
 }
 
 int cmd_show(struct ctl *c, int argc, char **argv)
 {
-	struct show s = {.now_ns = lmig_clock_boot_ns(),
-			 .offset_ns = lmig_clock_boot_offset_ns()};
+	struct show s = {.now_ns = lmig_clock_now_ns(),
+			 .offset_ns = lmig_clock_offset_ns()};
 	struct lmig_genl *nl;
 	struct lmig_fp *fp = NULL;
 	char msg[LMIG_FP_MSG_MAX];
@@ -156,6 +215,7 @@ int cmd_show(struct ctl *c, int argc, char **argv)
 					     sizeof(msg))) {
 		ctl_error("show: %s", msg);
 	}
+	s.fp = fp;
 	print_string(PRINT_JSON, "instance", NULL, c->instance);
 	print_open_array("profiles");
 	if (argc == 1) {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* CLOCK_BOOTTIME, the clock of every expiry in the fast-path maps. */
+/* CLOCK_MONOTONIC, the clock of every time in the fast-path maps. */
 #include <time.h>
 
 #include "clock.h"
@@ -14,22 +14,23 @@ static int read_ns(clockid_t id, int64_t *ns)
 	return 0;
 }
 
-uint64_t lmig_clock_boot_ns(void)
+uint64_t lmig_clock_now_ns(void)
 {
 	int64_t ns;
 
-	if (read_ns(CLOCK_BOOTTIME, &ns) || ns < 0)
+	if (read_ns(CLOCK_MONOTONIC_COARSE, &ns) || ns < 0)
 		return LMIG_TIME_NEVER;
 	return (uint64_t)ns;
 }
 
-int64_t lmig_clock_boot_offset_ns(void)
+int64_t lmig_clock_offset_ns(void)
 {
 	int64_t before, real, after;
 
-	/* Pair the wall clock with the middle of two boot-time reads. */
-	if (read_ns(CLOCK_BOOTTIME, &before) ||
-	    read_ns(CLOCK_REALTIME, &real) || read_ns(CLOCK_BOOTTIME, &after))
+	/* The exact clocks: pair the wall clock with the middle of two
+	 * monotonic reads. */
+	if (read_ns(CLOCK_MONOTONIC, &before) ||
+	    read_ns(CLOCK_REALTIME, &real) || read_ns(CLOCK_MONOTONIC, &after))
 		return 0;
 	return real - (before + (after - before) / 2);
 }
@@ -40,7 +41,7 @@ static uint64_t offset_magnitude(int64_t offset_ns)
 	return (uint64_t) - (offset_ns + 1) + 1;
 }
 
-uint64_t lmig_clock_unix_to_boot_at(uint64_t unix_s, int64_t offset_ns)
+uint64_t lmig_clock_from_unix_at(uint64_t unix_s, int64_t offset_ns)
 {
 	uint64_t ns;
 
@@ -61,31 +62,31 @@ uint64_t lmig_clock_unix_to_boot_at(uint64_t unix_s, int64_t offset_ns)
 	return ns + offset_magnitude(offset_ns);
 }
 
-uint64_t lmig_clock_boot_to_unix_at(uint64_t boot_ns, int64_t offset_ns)
+uint64_t lmig_clock_to_unix_at(uint64_t mono_ns, int64_t offset_ns)
 {
 	uint64_t ns;
 
-	if (boot_ns == 0 || boot_ns == LMIG_TIME_NEVER)
-		return boot_ns;
+	if (mono_ns == 0 || mono_ns == LMIG_TIME_NEVER)
+		return mono_ns;
 	if (offset_ns >= 0) {
-		if (boot_ns >= LMIG_TIME_NEVER - (uint64_t)offset_ns)
+		if (mono_ns >= LMIG_TIME_NEVER - (uint64_t)offset_ns)
 			return LMIG_TIME_NEVER;
-		ns = boot_ns + (uint64_t)offset_ns;
+		ns = mono_ns + (uint64_t)offset_ns;
 	} else {
 		/* Before the epoch: the earliest time we can show. */
-		if (boot_ns <= offset_magnitude(offset_ns))
+		if (mono_ns <= offset_magnitude(offset_ns))
 			return 0;
-		ns = boot_ns - offset_magnitude(offset_ns);
+		ns = mono_ns - offset_magnitude(offset_ns);
 	}
 	return ns / LMIG_NSEC_PER_SEC;
 }
 
-uint64_t lmig_clock_unix_to_boot(uint64_t unix_s)
+uint64_t lmig_clock_from_unix(uint64_t unix_s)
 {
-	return lmig_clock_unix_to_boot_at(unix_s, lmig_clock_boot_offset_ns());
+	return lmig_clock_from_unix_at(unix_s, lmig_clock_offset_ns());
 }
 
-uint64_t lmig_clock_boot_to_unix(uint64_t boot_ns)
+uint64_t lmig_clock_to_unix(uint64_t mono_ns)
 {
-	return lmig_clock_boot_to_unix_at(boot_ns, lmig_clock_boot_offset_ns());
+	return lmig_clock_to_unix_at(mono_ns, lmig_clock_offset_ns());
 }

@@ -14,6 +14,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <linux/if_link.h>
@@ -23,6 +25,7 @@
 #include <bpf/libbpf.h>
 
 #include <linux/lmig.h>
+#include "clock.h"
 #include "fastpath.h"
 #include "lmig_xdp.skel.h"
 
@@ -32,10 +35,16 @@
 
 enum fp_map {
 	FP_MAP_ADMISSION,
+	FP_MAP_FILTER,
 	FP_MAP_USERS,
+	FP_MAP_USER_SLOTS,
 	FP_MAP_PORTS,
 	FP_MAP_CONFIG,
 	FP_MAP_STATS,
+	FP_MAP_USER_STATS,
+	FP_MAP_OPEN_SOURCES,
+	FP_MAP_OPEN_TOTAL,
+	FP_MAP_DENIALS,
 	FP_MAP_COUNT
 };
 
@@ -52,16 +61,35 @@ static const struct map_spec {
 			      sizeof(struct lmig_addr),
 			      sizeof(struct lmig_admission),
 			      LMIG_ADMISSIONS_MAX, BPF_F_NO_PREALLOC},
-	[FP_MAP_USERS] = {LMIG_MAP_USERS, BPF_MAP_TYPE_HASH, sizeof(uint32_t),
+	[FP_MAP_FILTER] = {LMIG_MAP_FILTER, BPF_MAP_TYPE_ARRAY,
+			   sizeof(uint32_t), sizeof(struct lmig_filter), 1,
+			   BPF_F_MMAPABLE},
+	[FP_MAP_USERS] = {LMIG_MAP_USERS, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
 			  sizeof(struct lmig_user), LMIG_USERS_MAX,
-			  BPF_F_NO_PREALLOC},
+			  BPF_F_MMAPABLE},
+	[FP_MAP_USER_SLOTS] = {LMIG_MAP_USER_SLOTS, BPF_MAP_TYPE_HASH,
+			       sizeof(uint32_t), sizeof(uint32_t),
+			       LMIG_USERS_MAX, BPF_F_NO_PREALLOC},
 	[FP_MAP_PORTS] = {LMIG_MAP_PORTS, BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
 			  sizeof(uint32_t), LMIG_PORTS_MAX, 0},
 	[FP_MAP_CONFIG] = {LMIG_MAP_CONFIG, BPF_MAP_TYPE_ARRAY,
 			   sizeof(uint32_t), sizeof(struct lmig_config), 1, 0},
 	[FP_MAP_STATS] = {LMIG_MAP_STATS, BPF_MAP_TYPE_PERCPU_ARRAY,
 			  sizeof(uint32_t), sizeof(struct lmig_counter),
-			  __LMIG_REASON_MAX, 0},
+			  LMIG_STATS_MAX, 0},
+	[FP_MAP_USER_STATS] = {LMIG_MAP_USER_STATS, BPF_MAP_TYPE_PERCPU_ARRAY,
+			       sizeof(uint32_t),
+			       sizeof(struct lmig_user_counter), LMIG_USERS_MAX,
+			       0},
+	[FP_MAP_OPEN_SOURCES] = {LMIG_MAP_OPEN_SOURCES, BPF_MAP_TYPE_LRU_HASH,
+				 sizeof(struct lmig_addr),
+				 sizeof(struct lmig_bucket),
+				 LMIG_OPEN_SOURCES_MAX, 0},
+	[FP_MAP_OPEN_TOTAL] = {LMIG_MAP_OPEN_TOTAL, BPF_MAP_TYPE_ARRAY,
+			       sizeof(uint32_t), sizeof(struct lmig_bucket), 1,
+			       0},
+	[FP_MAP_DENIALS] = {LMIG_MAP_DENIALS, BPF_MAP_TYPE_RINGBUF, 0, 0,
+			    LMIG_DENIALS_BYTES, 0},
 };
 
 struct lmig_fp {
@@ -69,6 +97,17 @@ struct lmig_fp {
 	int fds[FP_MAP_COUNT]; /* the skeleton's, or our own without it */
 	char instance[LMIG_FP_INSTANCE_MAX + 1];
 	char dir[FP_PATH_MAX];
+	/* Shared mappings of lmig_filter and lmig_users. */
+	struct lmig_filter *filter;
+	size_t filter_len;
+	struct lmig_user *users;
+	size_t users_len;
+	uint32_t next_slot; /* where the search for a free slot starts */
+	/* The denial reader, made on first use. */
+	struct ring_buffer *denials;
+	lmig_fp_denial_cb denial_cb;
+	void *denial_ctx;
+	int denial_ret;
 };
 
 /* ---- messages ------------------------------------------------------- */
@@ -343,6 +382,11 @@ void lmig_fp_close(struct lmig_fp *fp)
 {
 	if (!fp)
 		return;
+	ring_buffer__free(fp->denials);
+	if (fp->filter)
+		munmap(fp->filter, fp->filter_len);
+	if (fp->users)
+		munmap(fp->users, fp->users_len);
 	if (fp->skel)
 		lmig_xdp__destroy(fp->skel);
 	else
@@ -361,6 +405,50 @@ int lmig_fp_prog_fd(const struct lmig_fp *fp)
 {
 	return fp->skel ? bpf_program__fd(fp->skel->progs.lmig_fast_path) : -1;
 }
+
+/* The bytes a shared mapping of an array map spans: whole pages. */
+static size_t array_bytes(const struct map_spec *spec)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t elem = ((size_t)spec->value_size + 7) & ~(size_t)7;
+	size_t len = elem * spec->max_entries;
+
+	return (len + page - 1) / page * page;
+}
+
+static int map_shared(struct lmig_fp *fp, enum fp_map m, void **out,
+		      size_t *len, char *msg, size_t msglen)
+{
+	void *p;
+
+	*len = array_bytes(&map_specs[m]);
+	p = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED, fp->fds[m], 0);
+	if (p == MAP_FAILED)
+		return fail(msg, msglen, -errno, "%s/%s: mapping it: %s",
+			    fp->dir, map_specs[m].name, strerror(errno));
+	*out = p;
+	return 0;
+}
+
+/* The maps this library writes through memory rather than syscalls. */
+static int map_state(struct lmig_fp *fp, char *msg, size_t msglen)
+{
+	void *filter, *users;
+	int err;
+
+	err = map_shared(fp, FP_MAP_FILTER, &filter, &fp->filter_len, msg,
+			 msglen);
+	if (err)
+		return err;
+	fp->filter = filter;
+	err = map_shared(fp, FP_MAP_USERS, &users, &fp->users_len, msg, msglen);
+	if (err)
+		return err;
+	fp->users = users;
+	return 0;
+}
+
+static int filter_start(struct lmig_fp *fp, char *msg, size_t msglen);
 
 /* Check the program and any map already pinned, before libbpf reuses it. */
 static int check_before_load(struct lmig_fp *fp, char *msg, size_t msglen)
@@ -450,11 +538,14 @@ int lmig_fp_load(const char *instance, struct lmig_fp **out, char *msg,
 		     strerror(errno));
 		goto err_unlock;
 	}
-	fp->fds[FP_MAP_ADMISSION] = bpf_map__fd(fp->skel->maps.lmig_admission);
-	fp->fds[FP_MAP_USERS] = bpf_map__fd(fp->skel->maps.lmig_users);
-	fp->fds[FP_MAP_PORTS] = bpf_map__fd(fp->skel->maps.lmig_ports);
-	fp->fds[FP_MAP_CONFIG] = bpf_map__fd(fp->skel->maps.lmig_config);
-	fp->fds[FP_MAP_STATS] = bpf_map__fd(fp->skel->maps.lmig_stats);
+	for (int i = 0; i < FP_MAP_COUNT; i++)
+		fp->fds[i] = bpf_map__fd(bpf_object__find_map_by_name(
+			fp->skel->obj, map_specs[i].name));
+	err = map_state(fp, msg, msglen);
+	if (!err)
+		err = filter_start(fp, msg, msglen);
+	if (err)
+		goto err_unlock;
 	close(lock);
 	*out = fp;
 	return 0;
@@ -520,6 +611,9 @@ int lmig_fp_open(const char *instance, struct lmig_fp **out, char *msg,
 		if (err)
 			goto err_free;
 	}
+	err = map_state(fp, msg, msglen);
+	if (err)
+		goto err_free;
 	*out = fp;
 	return 0;
 
@@ -997,11 +1091,251 @@ static int map_walk(struct lmig_fp *fp, enum fp_map m, entry_fn fn, void *ctx,
 	return ret;
 }
 
+/* ---- the admission filter ------------------------------------------- */
+
+/*
+ * The filter as a flat array of words: cell c of block b is cell
+ * b * 256 + c, in word (b * 256 + c) / 32, as the blocks are laid out.
+ */
+#define FILTER_WORDS (LMIG_FILTER_BLOCKS * 8)
+
+static __u64 *filter_words(const struct lmig_fp *fp)
+{
+	return &fp->filter->blocks[0].word[0];
+}
+
+static uint64_t filter_seed(const struct lmig_fp *fp)
+{
+	return __atomic_load_n(&fp->filter->seed, __ATOMIC_ACQUIRE);
+}
+
+/* The cells an address raises, for a seed. */
+static void filter_cells(const struct lmig_addr *addr, uint64_t seed,
+			 uint32_t cells[LMIG_FILTER_CELLS])
+{
+	uint64_t h = lmig_filter_hash(addr, seed);
+
+	for (uint32_t i = 0; i < LMIG_FILTER_CELLS; i++)
+		cells[i] = lmig_filter_block(h) * 256 + lmig_filter_cell(h, i);
+}
+
+/*
+ * Move one cell by one, up or down, atomically: writers in other
+ * processes change neighbouring cells of the same word. A saturated cell
+ * stays saturated; none goes below zero.
+ */
+static void filter_step(struct lmig_fp *fp, uint32_t cell, bool up)
+{
+	__u64 *word = &filter_words(fp)[(cell / 32) % FILTER_WORDS];
+	unsigned int shift = (cell % 32) * 2;
+	__u64 old = __atomic_load_n(word, __ATOMIC_RELAXED), new;
+
+	do {
+		uint64_t count = (old >> shift) & 3;
+
+		if (count == LMIG_FILTER_SATURATED || (!up && !count))
+			return;
+		new = up ? old + (1ULL << shift) : old - (1ULL << shift);
+	} while (!__atomic_compare_exchange_n(
+		word, &old, new, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+}
+
+static uint32_t filter_count(const struct lmig_fp *fp, uint32_t cell)
+{
+	const __u64 *word = &filter_words(fp)[(cell / 32) % FILTER_WORDS];
+
+	return (__atomic_load_n(word, __ATOMIC_RELAXED) >> ((cell % 32) * 2)) &
+	       3;
+}
+
+/* Raise (before adding) or lower (after removing) an address's cells. */
+static void filter_move(struct lmig_fp *fp, const struct lmig_addr *addr,
+			bool up)
+{
+	uint32_t cells[LMIG_FILTER_CELLS];
+
+	filter_cells(addr, filter_seed(fp), cells);
+	for (uint32_t i = 0; i < LMIG_FILTER_CELLS; i++)
+		filter_step(fp, cells[i], up);
+}
+
+/* Counts built in private memory from a walk of the admissions. */
+struct filter_build {
+	uint64_t seed;
+	uint64_t *words;
+};
+
+static int filter_build_entry(const void *key, const void *value, void *ctx)
+{
+	struct filter_build *b = ctx;
+	uint32_t cells[LMIG_FILTER_CELLS];
+
+	(void)value;
+	filter_cells(key, b->seed, cells);
+	for (uint32_t i = 0; i < LMIG_FILTER_CELLS; i++) {
+		uint64_t *word = &b->words[cells[i] / 32];
+		unsigned int shift = (cells[i] % 32) * 2;
+
+		if (((*word >> shift) & 3) != LMIG_FILTER_SATURATED)
+			*word += 1ULL << shift;
+	}
+	return 0;
+}
+
+static int filter_build(struct lmig_fp *fp, struct filter_build *b, char *msg,
+			size_t msglen)
+{
+	b->words = calloc(FILTER_WORDS, sizeof(*b->words));
+	if (!b->words)
+		return fail(msg, msglen, -ENOMEM, "out of memory");
+	return map_walk(fp, FP_MAP_ADMISSION, filter_build_entry, b, msg,
+			msglen);
+}
+
+/*
+ * A new filter (seed 0): every cell says "maybe" while a seed is chosen
+ * and the admissions already in the table are counted, then the counts
+ * replace the maybes word by word. No admission is ever shadowed.
+ */
+static int filter_rebuild(struct lmig_fp *fp, char *msg, size_t msglen)
+{
+	__u64 *words = filter_words(fp);
+	struct filter_build b = {0};
+	int err;
+
+	if (getrandom(&b.seed, sizeof(b.seed), 0) != sizeof(b.seed))
+		return fail(msg, msglen, -errno, "%s/%s: choosing a seed: %s",
+			    fp->dir, LMIG_MAP_FILTER, strerror(errno));
+	b.seed |= 1;
+	for (uint32_t i = 0; i < FILTER_WORDS; i++)
+		__atomic_store_n(&words[i], ~0ULL, __ATOMIC_RELAXED);
+	__atomic_store_n(&fp->filter->seed, b.seed, __ATOMIC_SEQ_CST);
+	err = filter_build(fp, &b, msg, msglen);
+	if (!err)
+		for (uint32_t i = 0; i < FILTER_WORDS; i++)
+			__atomic_store_n(&words[i], b.words[i],
+					 __ATOMIC_RELEASE);
+	free(b.words);
+	return err;
+}
+
+struct filter_sync {
+	struct lmig_fp *fp;
+	uint64_t seed;
+	uint32_t repaired;
+};
+
+static int filter_sync_entry(const void *key, const void *value, void *ctx)
+{
+	struct filter_sync *sync = ctx;
+	uint32_t cells[LMIG_FILTER_CELLS];
+	bool repaired = false;
+
+	(void)value;
+	filter_cells(key, sync->seed, cells);
+	for (uint32_t i = 0; i < LMIG_FILTER_CELLS; i++)
+		if (!filter_count(sync->fp, cells[i])) {
+			filter_step(sync->fp, cells[i], true);
+			repaired = true;
+		}
+	sync->repaired += repaired;
+	return 0;
+}
+
+int lmig_fp_filter_sync(struct lmig_fp *fp, uint32_t *repaired, char *msg,
+			size_t msglen)
+{
+	struct filter_sync sync = {.fp = fp, .seed = filter_seed(fp)};
+	int err;
+
+	msg_clear(msg, msglen);
+	err = map_walk(fp, FP_MAP_ADMISSION, filter_sync_entry, &sync, msg,
+		       msglen);
+	if (repaired)
+		*repaired = sync.repaired;
+	return err;
+}
+
+/*
+ * Give saturated cells their exact count again. A writer's step does not
+ * move a saturated cell, so only an admission added during the walk could
+ * be missed: one writer, calling this itself, is safe.
+ */
+int lmig_fp_filter_recount(struct lmig_fp *fp, uint32_t *lowered, char *msg,
+			   size_t msglen)
+{
+	struct filter_build b = {.seed = filter_seed(fp)};
+	__u64 *words = filter_words(fp);
+	uint32_t n = 0;
+	int err;
+
+	msg_clear(msg, msglen);
+	err = filter_build(fp, &b, msg, msglen);
+	for (uint32_t i = 0; i < FILTER_WORDS && !err; i++) {
+		__u64 old = __atomic_load_n(&words[i], __ATOMIC_RELAXED), new;
+		uint32_t fixed;
+
+		do {
+			new = old;
+			fixed = 0;
+			for (unsigned int sh = 0; sh < 64; sh += 2) {
+				uint64_t have = (old >> sh) & 3;
+				uint64_t exact = (b.words[i] >> sh) & 3;
+
+				if (have != LMIG_FILTER_SATURATED ||
+				    exact == have)
+					continue;
+				new = (new & ~(3ULL << sh)) | (exact << sh);
+				fixed++;
+			}
+		} while (fixed && !__atomic_compare_exchange_n(
+					  &words[i], &old, new, false,
+					  __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+		n += fixed;
+	}
+	free(b.words);
+	if (lowered)
+		*lowered = n;
+	return err;
+}
+
+static int filter_start(struct lmig_fp *fp, char *msg, size_t msglen)
+{
+	if (!filter_seed(fp))
+		return filter_rebuild(fp, msg, msglen);
+	return lmig_fp_filter_sync(fp, NULL, msg, msglen);
+}
+
+int lmig_fp_filter_info(struct lmig_fp *fp, struct lmig_fp_filter_info *info,
+			char *msg, size_t msglen)
+{
+	const __u64 *words = filter_words(fp);
+
+	msg_clear(msg, msglen);
+	if (!info)
+		return fail(msg, msglen, -EINVAL, "nowhere to store the info");
+	memset(info, 0, sizeof(*info));
+	info->seed = filter_seed(fp);
+	for (uint32_t i = 0; i < FILTER_WORDS; i++) {
+		uint64_t w = __atomic_load_n(&words[i], __ATOMIC_RELAXED);
+
+		for (unsigned int shift = 0; w && shift < 64; shift += 2) {
+			uint64_t count = (w >> shift) & 3;
+
+			info->used += count != 0;
+			info->saturated += count == LMIG_FILTER_SATURATED;
+		}
+	}
+	return 0;
+}
+
 /* ---- admissions ----------------------------------------------------- */
 
-static int admission_check(const struct lmig_admission *adm, const char *who,
-			   char *msg, size_t msglen)
+static int admission_check(struct lmig_fp *fp, const struct lmig_admission *adm,
+			   const char *who, char *msg, size_t msglen)
 {
+	uint32_t owner;
+
 	if (!adm->user_id)
 		return fail(msg, msglen, -EINVAL,
 			    "admission of %s: user id 0 is not a user", who);
@@ -1010,9 +1344,26 @@ static int admission_check(const struct lmig_admission *adm, const char *who,
 			    "admission of %s: services 0x%x are not a "
 			    "non-empty set of ptt, video, data",
 			    who, adm->services);
+	if (adm->requested & ~LMIG_SERVICES_ALL)
+		return fail(msg, msglen, -EINVAL,
+			    "admission of %s: requested services 0x%x are not "
+			    "a set of ptt, video, data",
+			    who, adm->requested);
 	if (!adm->expires_ns)
 		return fail(msg, msglen, -EINVAL,
 			    "admission of %s: no expiry (expires_ns 0)", who);
+	if (adm->user_slot >= LMIG_USERS_MAX)
+		return fail(msg, msglen, -EINVAL,
+			    "admission of %s: user slot %u is not below %d",
+			    who, adm->user_slot, LMIG_USERS_MAX);
+	owner = __atomic_load_n(&fp->users[adm->user_slot].user_id,
+				__ATOMIC_ACQUIRE);
+	if (owner != adm->user_id)
+		return fail(msg, msglen, -ESTALE,
+			    "admission of %s: slot %u holds %s %u, not user "
+			    "%u",
+			    who, adm->user_slot, owner ? "user" : "no user",
+			    owner, adm->user_id);
 	return 0;
 }
 
@@ -1026,6 +1377,7 @@ int lmig_fp_admission_put(struct lmig_fp *fp, const struct lmig_addr *addr,
 			  const struct lmig_admission *adm, char *msg,
 			  size_t msglen)
 {
+	int fd = fp->fds[FP_MAP_ADMISSION];
 	char text[LMIG_ADDR_STRLEN];
 	int err;
 
@@ -1033,14 +1385,33 @@ int lmig_fp_admission_put(struct lmig_fp *fp, const struct lmig_addr *addr,
 	if (!addr || !adm)
 		return fail(msg, msglen, -EINVAL, "no admission given");
 	lmig_addr_format(addr, text, sizeof(text));
-	err = admission_check(adm, text, msg, msglen);
+	err = admission_check(fp, adm, text, msg, msglen);
 	if (err)
 		return err;
-	if (bpf_map_update_elem(fp->fds[FP_MAP_ADMISSION], addr, adm, BPF_ANY))
-		return fail(msg, msglen, -errno,
-			    "%s/%s: writing the admission of %s: %s", fp->dir,
-			    LMIG_MAP_ADMISSIONS, text, update_error(errno));
-	return 0;
+	/*
+	 * The counter goes up before a new entry exists, and only for one:
+	 * replace in place if the address is admitted already, else raise
+	 * the counter and add, taking the step back if another writer was
+	 * first. Bounded: another writer deleting and adding the address
+	 * in between each time is only a race.
+	 */
+	for (int tries = 0; tries < 16; tries++) {
+		if (!bpf_map_update_elem(fd, addr, adm, BPF_EXIST))
+			return 0;
+		err = errno;
+		if (err != ENOENT)
+			break;
+		filter_move(fp, addr, true);
+		if (!bpf_map_update_elem(fd, addr, adm, BPF_NOEXIST))
+			return 0;
+		err = errno;
+		filter_move(fp, addr, false);
+		if (err != EEXIST)
+			break;
+		err = EAGAIN;
+	}
+	return fail(msg, msglen, -err, "%s/%s: writing the admission of %s: %s",
+		    fp->dir, LMIG_MAP_ADMISSIONS, text, update_error(err));
 }
 
 int lmig_fp_admission_get(struct lmig_fp *fp, const struct lmig_addr *addr,
@@ -1080,6 +1451,8 @@ int lmig_fp_admission_del(struct lmig_fp *fp, const struct lmig_addr *addr,
 			    "%s/%s: deleting the admission of %s: %s", fp->dir,
 			    LMIG_MAP_ADMISSIONS, text, strerror(errno));
 	}
+	/* Down only once the entry is gone. */
+	filter_move(fp, addr, false);
 	return 0;
 }
 
@@ -1107,14 +1480,17 @@ int lmig_fp_admission_foreach(struct lmig_fp *fp, lmig_fp_admission_cb cb,
 
 /* ---- users ---------------------------------------------------------- */
 
-int lmig_fp_user_put(struct lmig_fp *fp, uint32_t user_id,
-		     const struct lmig_user *user, char *msg, size_t msglen)
+static int user_check(uint32_t user_id, const struct lmig_user *user, char *msg,
+		      size_t msglen)
 {
-	msg_clear(msg, msglen);
 	if (!user)
 		return fail(msg, msglen, -EINVAL, "no user state given");
 	if (!user_id)
 		return fail(msg, msglen, -EINVAL, "user id 0 is not a user");
+	if (user->user_id && user->user_id != user_id)
+		return fail(msg, msglen, -EINVAL,
+			    "user %u: the state names user %u", user_id,
+			    user->user_id);
 	if (user->state != LMIG_STATE_ACTIVE &&
 	    user->state != LMIG_STATE_SUSPENDED)
 		return fail(msg, msglen, -EINVAL,
@@ -1130,64 +1506,275 @@ int lmig_fp_user_put(struct lmig_fp *fp, uint32_t user_id,
 		return fail(msg, msglen, -EINVAL,
 			    "user %u: no end of validity (valid_until_ns 0)",
 			    user_id);
-	if (bpf_map_update_elem(fp->fds[FP_MAP_USERS], &user_id, user, BPF_ANY))
-		return fail(msg, msglen, -errno, "%s/%s: writing user %u: %s",
-			    fp->dir, LMIG_MAP_USERS, user_id,
-			    update_error(errno));
+	if (user->pad)
+		return fail(msg, msglen, -EINVAL,
+			    "user %u: padding must be zero", user_id);
 	return 0;
 }
 
-int lmig_fp_user_get(struct lmig_fp *fp, uint32_t user_id,
-		     struct lmig_user *user, char *msg, size_t msglen)
+static uint32_t slot_owner(const struct lmig_fp *fp, uint32_t slot)
 {
-	msg_clear(msg, msglen);
-	if (!user)
-		return fail(msg, msglen, -EINVAL, "nowhere to store the user");
-	if (bpf_map_lookup_elem(fp->fds[FP_MAP_USERS], &user_id, user)) {
+	return __atomic_load_n(&fp->users[slot].user_id, __ATOMIC_ACQUIRE);
+}
+
+static void slot_read(const struct lmig_fp *fp, uint32_t slot,
+		      struct lmig_user *out)
+{
+	const struct lmig_user *e = &fp->users[slot];
+
+	out->user_id = __atomic_load_n(&e->user_id, __ATOMIC_ACQUIRE);
+	out->state = __atomic_load_n(&e->state, __ATOMIC_RELAXED);
+	out->services = __atomic_load_n(&e->services, __ATOMIC_RELAXED);
+	out->valid_until_ns = __atomic_load_n(&e->valid_until_ns,
+					      __ATOMIC_RELAXED);
+	out->generation = __atomic_load_n(&e->generation, __ATOMIC_RELAXED);
+	out->pad = 0;
+}
+
+/* The state of a slot its writer owns. Every field is one aligned store,
+ * so the program sees each whole, old or new. */
+static void slot_write(struct lmig_fp *fp, uint32_t slot,
+		       const struct lmig_user *user)
+{
+	struct lmig_user *e = &fp->users[slot];
+
+	__atomic_store_n(&e->valid_until_ns, user->valid_until_ns,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&e->generation, user->generation, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->services, user->services, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->state, user->state, __ATOMIC_RELEASE);
+}
+
+/* Refuse first (state 0 never passes), clear, then give the slot up. */
+static void slot_free(struct lmig_fp *fp, uint32_t slot)
+{
+	struct lmig_user *e = &fp->users[slot];
+
+	__atomic_store_n(&e->state, 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&e->services, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->valid_until_ns, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->generation, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->user_id, 0, __ATOMIC_RELEASE);
+}
+
+/* A free slot, now owned by user_id; state 0 until written. */
+static int slot_claim(struct lmig_fp *fp, uint32_t user_id, uint32_t *slot)
+{
+	for (uint32_t n = 0; n < LMIG_USERS_MAX; n++) {
+		uint32_t s = (fp->next_slot + n) % LMIG_USERS_MAX;
+		uint32_t expect = 0;
+
+		if (slot_owner(fp, s))
+			continue;
+		if (__atomic_compare_exchange_n(
+			    &fp->users[s].user_id, &expect, user_id, false,
+			    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
+			fp->next_slot = (s + 1) % LMIG_USERS_MAX;
+			*slot = s;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+/* A slot holding user_id that the index does not know, left by a writer
+ * that died between claiming and indexing it. */
+static int slot_scan(const struct lmig_fp *fp, uint32_t user_id, uint32_t *slot)
+{
+	for (uint32_t s = 0; s < LMIG_USERS_MAX; s++)
+		if (slot_owner(fp, s) == user_id) {
+			*slot = s;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+/* The slot the index gives user_id, if it still holds the user. */
+static int slot_find(struct lmig_fp *fp, uint32_t user_id, uint32_t *slot,
+		     char *msg, size_t msglen)
+{
+	int fd = fp->fds[FP_MAP_USER_SLOTS];
+	uint32_t s;
+
+	if (bpf_map_lookup_elem(fd, &user_id, &s)) {
 		if (errno == ENOENT)
 			return fail(msg, msglen, -ENOENT, "no user %u",
 				    user_id);
 		return fail(msg, msglen, -errno, "%s/%s: reading user %u: %s",
-			    fp->dir, LMIG_MAP_USERS, user_id, strerror(errno));
+			    fp->dir, LMIG_MAP_USER_SLOTS, user_id,
+			    strerror(errno));
 	}
+	if (s >= LMIG_USERS_MAX || slot_owner(fp, s) != user_id) {
+		bpf_map_delete_elem(fd, &user_id); /* stale */
+		return fail(msg, msglen, -ENOENT, "no user %u", user_id);
+	}
+	*slot = s;
+	return 0;
+}
+
+/* Counters of a slot given to a new user start at zero. */
+static int user_stats_zero(struct lmig_fp *fp, uint32_t slot)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct lmig_user_counter *zero;
+	int err = 0;
+
+	if (ncpus < 0)
+		return ncpus;
+	zero = calloc(ncpus, sizeof(*zero));
+	if (!zero)
+		return -ENOMEM;
+	if (bpf_map_update_elem(fp->fds[FP_MAP_USER_STATS], &slot, zero,
+				BPF_ANY))
+		err = -errno;
+	free(zero);
+	return err;
+}
+
+int lmig_fp_user_put(struct lmig_fp *fp, uint32_t user_id,
+		     const struct lmig_user *user, uint32_t *slot, char *msg,
+		     size_t msglen)
+{
+	uint32_t s;
+	int err;
+
+	msg_clear(msg, msglen);
+	err = user_check(user_id, user, msg, msglen);
+	if (err)
+		return err;
+	err = slot_find(fp, user_id, &s, msg, msglen);
+	if (err == -ENOENT) {
+		msg_clear(msg, msglen);
+		err = slot_scan(fp, user_id, &s);
+		if (err)
+			err = slot_claim(fp, user_id, &s);
+		if (err)
+			return fail(msg, msglen, -ENOSPC,
+				    "no free slot for user %u: all %d are "
+				    "taken",
+				    user_id, LMIG_USERS_MAX);
+		err = user_stats_zero(fp, s);
+		if (!err && bpf_map_update_elem(fp->fds[FP_MAP_USER_SLOTS],
+						&user_id, &s, BPF_ANY))
+			err = -errno;
+		if (err) {
+			slot_free(fp, s);
+			return fail(msg, msglen, err,
+				    "%s/%s: indexing user %u: %s", fp->dir,
+				    LMIG_MAP_USER_SLOTS, user_id,
+				    update_error(-err));
+		}
+	} else if (err) {
+		return err;
+	}
+	slot_write(fp, s, user);
+	if (slot)
+		*slot = s;
+	return 0;
+}
+
+int lmig_fp_user_get(struct lmig_fp *fp, uint32_t user_id,
+		     struct lmig_user *user, uint32_t *slot, char *msg,
+		     size_t msglen)
+{
+	uint32_t s;
+	int err;
+
+	msg_clear(msg, msglen);
+	if (!user_id)
+		return fail(msg, msglen, -EINVAL, "user id 0 is not a user");
+	err = slot_find(fp, user_id, &s, msg, msglen);
+	if (err)
+		return err;
+	if (user)
+		slot_read(fp, s, user);
+	if (slot)
+		*slot = s;
 	return 0;
 }
 
 int lmig_fp_user_del(struct lmig_fp *fp, uint32_t user_id, char *msg,
 		     size_t msglen)
 {
+	bool found = false;
+	uint32_t s;
+
 	msg_clear(msg, msglen);
-	if (bpf_map_delete_elem(fp->fds[FP_MAP_USERS], &user_id)) {
-		if (errno == ENOENT)
-			return fail(msg, msglen, -ENOENT, "no user %u",
-				    user_id);
-		return fail(msg, msglen, -errno, "%s/%s: deleting user %u: %s",
-			    fp->dir, LMIG_MAP_USERS, user_id, strerror(errno));
+	if (!user_id)
+		return fail(msg, msglen, -EINVAL, "user id 0 is not a user");
+	if (!slot_find(fp, user_id, &s, NULL, 0)) {
+		slot_free(fp, s);
+		found = true;
 	}
+	/* And any slot of the user the index lost. */
+	while (!slot_scan(fp, user_id, &s)) {
+		slot_free(fp, s);
+		found = true;
+	}
+	if (bpf_map_delete_elem(fp->fds[FP_MAP_USER_SLOTS], &user_id) &&
+	    errno != ENOENT)
+		return fail(msg, msglen, -errno, "%s/%s: deleting user %u: %s",
+			    fp->dir, LMIG_MAP_USER_SLOTS, user_id,
+			    strerror(errno));
+	if (!found)
+		return fail(msg, msglen, -ENOENT, "no user %u", user_id);
 	return 0;
-}
-
-struct user_walk {
-	lmig_fp_user_cb cb;
-	void *ctx;
-};
-
-static int user_entry(const void *key, const void *value, void *ctx)
-{
-	struct user_walk *walk = ctx;
-	uint32_t user_id;
-
-	memcpy(&user_id, key, sizeof(user_id));
-	return walk->cb(user_id, value, walk->ctx);
 }
 
 int lmig_fp_user_foreach(struct lmig_fp *fp, lmig_fp_user_cb cb, void *ctx,
 			 char *msg, size_t msglen)
 {
-	struct user_walk walk = {cb, ctx};
+	struct lmig_user user;
+	int ret;
 
 	msg_clear(msg, msglen);
-	return map_walk(fp, FP_MAP_USERS, user_entry, &walk, msg, msglen);
+	for (uint32_t s = 0; s < LMIG_USERS_MAX; s++) {
+		if (!slot_owner(fp, s))
+			continue;
+		slot_read(fp, s, &user);
+		if (!user.user_id)
+			continue;
+		ret = cb(s, &user, ctx);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int lmig_fp_user_stats(struct lmig_fp *fp, uint32_t slot,
+		       struct lmig_user_counter *stats, char *msg,
+		       size_t msglen)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct lmig_user_counter *percpu;
+	int err = 0;
+
+	msg_clear(msg, msglen);
+	if (!stats)
+		return fail(msg, msglen, -EINVAL, "nowhere to store counters");
+	if (slot >= LMIG_USERS_MAX)
+		return fail(msg, msglen, -EINVAL,
+			    "user slot %u is not below %d", slot,
+			    LMIG_USERS_MAX);
+	if (ncpus < 0)
+		return fail(msg, msglen, ncpus, "counting possible CPUs: %s",
+			    strerror(-ncpus));
+	percpu = calloc(ncpus, sizeof(*percpu));
+	if (!percpu)
+		return fail(msg, msglen, -ENOMEM, "out of memory");
+	memset(stats, 0, sizeof(*stats));
+	if (bpf_map_lookup_elem(fp->fds[FP_MAP_USER_STATS], &slot, percpu)) {
+		err = fail(msg, msglen, -errno, "%s/%s: reading slot %u: %s",
+			   fp->dir, LMIG_MAP_USER_STATS, slot, strerror(errno));
+	} else {
+		for (int cpu = 0; cpu < ncpus; cpu++) {
+			stats->packets += percpu[cpu].packets;
+			stats->bytes += percpu[cpu].bytes;
+			stats->drops += percpu[cpu].drops;
+		}
+	}
+	free(percpu);
+	return err;
 }
 
 /* ---- ports ---------------------------------------------------------- */
@@ -1196,8 +1783,9 @@ static int slot_check(uint32_t slot, char *msg, size_t msglen)
 {
 	if (slot >= __LMIG_L4_MAX)
 		return fail(msg, msglen, -EINVAL,
-			    "transport %u is neither udp (%u) nor tcp (%u)",
-			    slot, LMIG_L4_UDP, LMIG_L4_TCP);
+			    "transport %u is none of udp (%u), tcp (%u), "
+			    "sctp (%u)",
+			    slot, LMIG_L4_UDP, LMIG_L4_TCP, LMIG_L4_SCTP);
 	return 0;
 }
 
@@ -1213,9 +1801,9 @@ int lmig_fp_ports_set(struct lmig_fp *fp, uint32_t slot, uint16_t first,
 	err = slot_check(slot, msg, msglen);
 	if (err)
 		return err;
-	if (class >= __LMIG_CLASS_MAX)
-		return fail(msg, msglen, -EINVAL, "traffic class %u is unknown",
-			    class);
+	if (class >= __LMIG_PORT_CLASS_MAX)
+		return fail(msg, msglen, -EINVAL,
+			    "traffic class %u cannot be given to ports", class);
 	if (first > last)
 		return fail(msg, msglen, -EINVAL,
 			    "port range %u-%u is empty: first > last", first,
@@ -1318,10 +1906,56 @@ int lmig_fp_port_ranges(struct lmig_fp *fp, lmig_fp_port_range_cb cb, void *ctx,
 
 /* ---- config and stats ----------------------------------------------- */
 
+int lmig_limit_set(struct lmig_limit *limit, uint64_t per_second,
+		   uint64_t burst)
+{
+	if (!limit || per_second > LMIG_NSEC_PER_SEC || !burst ||
+	    burst > LMIG_NSEC_PER_SEC)
+		return -EINVAL;
+	memset(limit, 0, sizeof(*limit));
+	if (!per_second)
+		return 0;
+	limit->interval_ns = LMIG_NSEC_PER_SEC / per_second;
+	limit->burst_ns = (burst - 1) * limit->interval_ns;
+	return 0;
+}
+
+void lmig_limit_get(const struct lmig_limit *limit, uint64_t *per_second,
+		    uint64_t *burst)
+{
+	uint64_t rate = 0, n = 0;
+
+	if (limit->interval_ns) {
+		rate = (LMIG_NSEC_PER_SEC + limit->interval_ns / 2) /
+		       limit->interval_ns;
+		n = limit->burst_ns / limit->interval_ns + 1;
+	}
+	if (per_second)
+		*per_second = rate;
+	if (burst)
+		*burst = n;
+}
+
+static int limit_check(const struct lmig_limit *l, const char *what, char *msg,
+		       size_t msglen)
+{
+	if (l->interval_ns > LMIG_NSEC_PER_SEC * 3600 ||
+	    (!l->interval_ns && l->burst_ns) ||
+	    l->burst_ns / (l->interval_ns ? l->interval_ns : 1) >=
+		    LMIG_NSEC_PER_SEC)
+		return fail(msg, msglen, -EINVAL,
+			    "%s limit: interval %llu ns, burst %llu ns is "
+			    "not a rate limit",
+			    what, (unsigned long long)l->interval_ns,
+			    (unsigned long long)l->burst_ns);
+	return 0;
+}
+
 int lmig_fp_config_set(struct lmig_fp *fp, const struct lmig_config *cfg,
 		       char *msg, size_t msglen)
 {
 	uint32_t key = 0;
+	int err;
 
 	msg_clear(msg, msglen);
 	if (!cfg)
@@ -1335,6 +1969,13 @@ int lmig_fp_config_set(struct lmig_fp *fp, const struct lmig_config *cfg,
 	if (cfg->pad)
 		return fail(msg, msglen, -EINVAL,
 			    "configuration padding must be zero");
+	err = limit_check(&cfg->open_source, "open per-source", msg, msglen);
+	if (!err)
+		err = limit_check(&cfg->open_total, "open total", msg, msglen);
+	if (!err)
+		err = limit_check(&cfg->denials, "denial sample", msg, msglen);
+	if (err)
+		return err;
 	if (bpf_map_update_elem(fp->fds[FP_MAP_CONFIG], &key, cfg, BPF_ANY))
 		return fail(msg, msglen, -errno, "%s/%s: writing: %s", fp->dir,
 			    LMIG_MAP_CONFIG, strerror(errno));
@@ -1356,14 +1997,16 @@ int lmig_fp_config_get(struct lmig_fp *fp, struct lmig_config *cfg, char *msg,
 	return 0;
 }
 
-int lmig_fp_stats(struct lmig_fp *fp, struct lmig_counter *stats, size_t nstats,
-		  char *msg, size_t msglen)
+int lmig_fp_class_stats(
+	struct lmig_fp *fp,
+	struct lmig_counter stats[__LMIG_CLASS_MAX][__LMIG_REASON_MAX],
+	char *msg, size_t msglen)
 {
 	struct lmig_counter *percpu;
 	int ncpus, err = 0;
 
 	msg_clear(msg, msglen);
-	if (!stats && nstats)
+	if (!stats)
 		return fail(msg, msglen, -EINVAL, "nowhere to store counters");
 	ncpus = libbpf_num_possible_cpus();
 	if (ncpus < 0)
@@ -1373,21 +2016,119 @@ int lmig_fp_stats(struct lmig_fp *fp, struct lmig_counter *stats, size_t nstats,
 	percpu = calloc(ncpus, sizeof(*percpu));
 	if (!percpu)
 		return fail(msg, msglen, -ENOMEM, "out of memory");
-	memset(stats, 0, nstats * sizeof(*stats));
-	for (uint32_t r = 0; r < nstats && r < __LMIG_REASON_MAX; r++) {
-		if (bpf_map_lookup_elem(fp->fds[FP_MAP_STATS], &r, percpu)) {
-			err = fail(msg, msglen, -errno,
-				   "%s/%s: reading counter %u: %s", fp->dir,
-				   LMIG_MAP_STATS, r, strerror(errno));
-			break;
+	memset(stats, 0,
+	       sizeof(struct lmig_counter) * __LMIG_CLASS_MAX *
+		       __LMIG_REASON_MAX);
+	for (uint32_t c = 0; c < __LMIG_CLASS_MAX && !err; c++)
+		for (uint32_t r = 0; r < __LMIG_REASON_MAX; r++) {
+			uint32_t key = lmig_stats_index(c, r);
+
+			if (bpf_map_lookup_elem(fp->fds[FP_MAP_STATS], &key,
+						percpu)) {
+				err = fail(msg, msglen, -errno,
+					   "%s/%s: reading counter %u: %s",
+					   fp->dir, LMIG_MAP_STATS, key,
+					   strerror(errno));
+				break;
+			}
+			for (int cpu = 0; cpu < ncpus; cpu++) {
+				stats[c][r].packets += percpu[cpu].packets;
+				stats[c][r].bytes += percpu[cpu].bytes;
+			}
 		}
-		for (int cpu = 0; cpu < ncpus; cpu++) {
-			stats[r].packets += percpu[cpu].packets;
-			stats[r].bytes += percpu[cpu].bytes;
-		}
-	}
 	free(percpu);
 	return err;
+}
+
+int lmig_fp_stats(struct lmig_fp *fp, struct lmig_counter *stats, size_t nstats,
+		  char *msg, size_t msglen)
+{
+	struct lmig_counter(*all)[__LMIG_REASON_MAX];
+	int err;
+
+	msg_clear(msg, msglen);
+	if (!stats && nstats)
+		return fail(msg, msglen, -EINVAL, "nowhere to store counters");
+	all = calloc(__LMIG_CLASS_MAX, sizeof(*all));
+	if (!all)
+		return fail(msg, msglen, -ENOMEM, "out of memory");
+	err = lmig_fp_class_stats(fp, all, msg, msglen);
+	if (!err) {
+		memset(stats, 0, nstats * sizeof(*stats));
+		for (uint32_t r = 0; r < nstats && r < __LMIG_REASON_MAX; r++)
+			for (uint32_t c = 0; c < __LMIG_CLASS_MAX; c++) {
+				stats[r].packets += all[c][r].packets;
+				stats[r].bytes += all[c][r].bytes;
+			}
+	}
+	free(all);
+	return err;
+}
+
+/* ---- denials -------------------------------------------------------- */
+
+static int denial_sample(void *ctx, void *data, size_t len)
+{
+	struct lmig_fp *fp = ctx;
+	struct lmig_denial denial;
+	int ret;
+
+	if (len < sizeof(denial) || !fp->denial_cb)
+		return 0;
+	memcpy(&denial, data, sizeof(denial));
+	ret = fp->denial_cb(&denial, fp->denial_ctx);
+	if (!ret)
+		return 0;
+	/* libbpf stops at a negative return only. */
+	fp->denial_ret = ret;
+	return -ECANCELED;
+}
+
+static int denials_open(struct lmig_fp *fp, char *msg, size_t msglen)
+{
+	if (fp->denials)
+		return 0;
+	fp->denials = ring_buffer__new(fp->fds[FP_MAP_DENIALS], denial_sample,
+				       fp, NULL);
+	if (!fp->denials)
+		return fail(msg, msglen, -errno, "%s/%s: reading it: %s",
+			    fp->dir, LMIG_MAP_DENIALS, strerror(errno));
+	return 0;
+}
+
+int lmig_fp_denials_read(struct lmig_fp *fp, lmig_fp_denial_cb cb, void *ctx,
+			 int timeout_ms, char *msg, size_t msglen)
+{
+	int n;
+
+	msg_clear(msg, msglen);
+	if (!cb)
+		return fail(msg, msglen, -EINVAL, "no callback given");
+	n = denials_open(fp, msg, msglen);
+	if (n)
+		return n;
+	fp->denial_cb = cb;
+	fp->denial_ctx = ctx;
+	fp->denial_ret = 0;
+	n = ring_buffer__poll(fp->denials, timeout_ms);
+	fp->denial_cb = NULL;
+	if (fp->denial_ret)
+		return fp->denial_ret;
+	if (n < 0 && n != -EINTR)
+		return fail(msg, msglen, n, "%s/%s: reading it: %s", fp->dir,
+			    LMIG_MAP_DENIALS, strerror(-n));
+	return n < 0 ? 0 : n;
+}
+
+int lmig_fp_denials_fd(struct lmig_fp *fp, char *msg, size_t msglen)
+{
+	int err;
+
+	msg_clear(msg, msglen);
+	err = denials_open(fp, msg, msglen);
+	if (err)
+		return err;
+	return ring_buffer__epoll_fd(fp->denials);
 }
 
 /* ---- addresses ------------------------------------------------------ */

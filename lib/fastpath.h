@@ -13,7 +13,8 @@
  * A handle comes from lmig_fp_load() (the agent: load the program, reuse
  * the pinned maps or create and pin them) or lmig_fp_open() (the CLI,
  * tests: the pinned maps only, read and write, no program). Both handles
- * read and write maps the same way.
+ * read and write maps the same way, lmig_filter and lmig_users through
+ * shared mappings of them.
  *
  * Errors: every function that can fail returns 0 or a negative errno and
  * then writes into msg (at most msglen bytes, always NUL-terminated; msg
@@ -72,6 +73,8 @@ int lmig_fp_instance_check(const char *name, char *msg, size_t msglen);
  * it does not have yet, reusing (never clearing) the maps it has. A pinned
  * map whose type, key, value, size or flags differ from the program's is
  * an error (-EINVAL): nothing is replaced behind the operator's back.
+ * A new admission filter is built from the admissions pinned already; an
+ * old one is checked against them (lmig_fp_filter_sync()).
  * Needs the BPF filesystem at the parent of LMIG_PIN_ROOT (-ENOTSUP).
  * Loaders of one instance are serialised with a lock on its directory;
  * one that finds it held fails with -EBUSY instead of waiting.
@@ -143,9 +146,13 @@ int lmig_fp_link_foreach(struct lmig_fp *fp, lmig_fp_link_cb cb, void *ctx,
 
 /*
  * Admissions, keyed by source address. put inserts or replaces; it wants
- * user_id != 0, services a non-empty subset of LMIG_SERVICES_ALL and
- * expires_ns != 0 (CLOCK_BOOTTIME, see clock.h). get and del return
- * -ENOENT for an address without an admission.
+ * user_id != 0, user_slot the slot lmig_fp_user_put() gave that user
+ * (-ESTALE when the slot holds another user or none), services a
+ * non-empty subset of LMIG_SERVICES_ALL, requested a subset of it, and
+ * expires_ns != 0 (CLOCK_MONOTONIC, see clock.h). get and del return
+ * -ENOENT for an address without an admission. put and del keep
+ * lmig_filter in step with the admissions; so does every handle, of any
+ * process, at once.
  */
 int lmig_fp_admission_put(struct lmig_fp *fp, const struct lmig_addr *addr,
 			  const struct lmig_admission *adm, char *msg,
@@ -162,26 +169,74 @@ int lmig_fp_admission_foreach(struct lmig_fp *fp, lmig_fp_admission_cb cb,
 			      void *ctx, char *msg, size_t msglen);
 
 /*
- * User state mirrored from the profile table. put wants user_id != 0,
- * state LMIG_STATE_ACTIVE or LMIG_STATE_SUSPENDED, services a subset of
- * LMIG_SERVICES_ALL and valid_until_ns != 0 (LMIG_TIME_NEVER: no end).
+ * The admission filter. sync makes sure no admission has a cell at zero
+ * (raising the ones that are; *repaired says for how many admissions, may
+ * be NULL): lmig_fp_load() does it, and rebuilds the filter whole when it
+ * finds it new. info counts the cells in use and saturated.
+ */
+int lmig_fp_filter_sync(struct lmig_fp *fp, uint32_t *repaired, char *msg,
+			size_t msglen);
+
+/*
+ * A cell that once counted three admissions stays saturated when they go.
+ * recount gives such cells their exact count again (*lowered says how
+ * many; may be NULL). It may miss an admission another process adds
+ * while it runs: call it only from the one process that writes
+ * admissions (the agent does, from its periodic clean-up).
+ */
+int lmig_fp_filter_recount(struct lmig_fp *fp, uint32_t *lowered, char *msg,
+			   size_t msglen);
+
+struct lmig_fp_filter_info {
+	uint64_t seed;
+	uint32_t used;	    /* cells above zero */
+	uint32_t saturated; /* cells at LMIG_FILTER_SATURATED */
+};
+
+int lmig_fp_filter_info(struct lmig_fp *fp, struct lmig_fp_filter_info *info,
+			char *msg, size_t msglen);
+
+/*
+ * User state mirrored from the profile table, one slot of lmig_users per
+ * user. put writes the state, giving the user a free slot first if it has
+ * none (-ENOSPC when all LMIG_USERS_MAX are taken), and tells the slot in
+ * *slot (may be NULL). It wants user_id != 0, state LMIG_STATE_ACTIVE or
+ * LMIG_STATE_SUSPENDED, services a subset of LMIG_SERVICES_ALL,
+ * valid_until_ns != 0 (LMIG_TIME_NEVER: no end), pad 0 and user->user_id
+ * 0 or user_id. get fills user and *slot (either may be NULL); -ENOENT
+ * when the user holds no slot. del frees the user's slot: admissions that
+ * still name it are refused from then on (LMIG_DROP_USER_UNKNOWN).
+ *
+ * Slots are claimed with an atomic compare-and-swap, so writers in
+ * several processes never share one; a user is still best written by one
+ * process (the agent), or two racing puts of one new user may each leave
+ * it a slot until del.
  */
 int lmig_fp_user_put(struct lmig_fp *fp, uint32_t user_id,
-		     const struct lmig_user *user, char *msg, size_t msglen);
+		     const struct lmig_user *user, uint32_t *slot, char *msg,
+		     size_t msglen);
 int lmig_fp_user_get(struct lmig_fp *fp, uint32_t user_id,
-		     struct lmig_user *user, char *msg, size_t msglen);
+		     struct lmig_user *user, uint32_t *slot, char *msg,
+		     size_t msglen);
 int lmig_fp_user_del(struct lmig_fp *fp, uint32_t user_id, char *msg,
 		     size_t msglen);
 
-typedef int (*lmig_fp_user_cb)(uint32_t user_id, const struct lmig_user *user,
+/* Every slot in use, in slot order; user->user_id is the user. */
+typedef int (*lmig_fp_user_cb)(uint32_t slot, const struct lmig_user *user,
 			       void *ctx);
 int lmig_fp_user_foreach(struct lmig_fp *fp, lmig_fp_user_cb cb, void *ctx,
 			 char *msg, size_t msglen);
 
+/* The traffic of the user in slot, summed over every CPU. Counters start
+ * at zero when a slot is given to a user. */
+int lmig_fp_user_stats(struct lmig_fp *fp, uint32_t slot,
+		       struct lmig_user_counter *stats, char *msg,
+		       size_t msglen);
+
 /*
  * Traffic class of destination ports first..last (inclusive) of one
- * transport (enum lmig_l4_slot). LMIG_CLASS_NONE gives them back to the
- * default.
+ * transport (enum lmig_l4_slot): one of the first __LMIG_PORT_CLASS_MAX
+ * classes. LMIG_CLASS_NONE gives them back to the default.
  */
 int lmig_fp_ports_set(struct lmig_fp *fp, uint32_t slot, uint16_t first,
 		      uint16_t last, uint32_t class, char *msg, size_t msglen);
@@ -195,15 +250,47 @@ typedef int (*lmig_fp_port_range_cb)(uint32_t slot, uint16_t first,
 int lmig_fp_port_ranges(struct lmig_fp *fp, lmig_fp_port_range_cb cb, void *ctx,
 			char *msg, size_t msglen);
 
-/* Runtime settings; set wants a known unclassified default and pad 0. */
+/*
+ * Runtime settings; set wants a known unclassified default, pad 0 and
+ * limits made by lmig_limit_set().
+ */
 int lmig_fp_config_set(struct lmig_fp *fp, const struct lmig_config *cfg,
 		       char *msg, size_t msglen);
 int lmig_fp_config_get(struct lmig_fp *fp, struct lmig_config *cfg, char *msg,
 		       size_t msglen);
 
-/* Verdict counters per enum lmig_reason, summed over every CPU. */
+/*
+ * A rate limit of per_second packets a second (at most 1e9; 0 for no
+ * limit, or for no samples where that is what the limit meters) in
+ * bursts of up to burst packets (at least 1). get gives back the figures
+ * set, up to the rounding of the interval to whole nanoseconds.
+ */
+int lmig_limit_set(struct lmig_limit *limit, uint64_t per_second,
+		   uint64_t burst);
+void lmig_limit_get(const struct lmig_limit *limit, uint64_t *per_second,
+		    uint64_t *burst);
+
+/* Verdict counters per enum lmig_reason, summed over every class and CPU. */
 int lmig_fp_stats(struct lmig_fp *fp, struct lmig_counter *stats, size_t nstats,
 		  char *msg, size_t msglen);
+
+/* Verdict counters per class and reason, summed over every CPU. */
+int lmig_fp_class_stats(
+	struct lmig_fp *fp,
+	struct lmig_counter stats[__LMIG_CLASS_MAX][__LMIG_REASON_MAX],
+	char *msg, size_t msglen);
+
+/*
+ * Sampled denials. read calls cb for each sample waiting, after waiting up
+ * to timeout_ms (0: not at all, -1: until one comes) for the first, and
+ * returns how many it read or -errno; a non-zero return of cb stops it
+ * and is returned. fd is a descriptor that polls readable when samples
+ * wait, for an event loop.
+ */
+typedef int (*lmig_fp_denial_cb)(const struct lmig_denial *denial, void *ctx);
+int lmig_fp_denials_read(struct lmig_fp *fp, lmig_fp_denial_cb cb, void *ctx,
+			 int timeout_ms, char *msg, size_t msglen);
+int lmig_fp_denials_fd(struct lmig_fp *fp, char *msg, size_t msglen);
 
 /*
  * Addresses. parse takes one IPv4 address in dotted-quad form or one IPv6

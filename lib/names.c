@@ -24,9 +24,16 @@ static const char *const states[] = {
 };
 
 static const char *const classes[] = {
-	[LMIG_CLASS_NONE] = "none", [LMIG_CLASS_OPEN] = "open",
-	[LMIG_CLASS_PTT] = "ptt",   [LMIG_CLASS_VIDEO] = "video",
-	[LMIG_CLASS_DATA] = "data",
+	[LMIG_CLASS_NONE] = "none",	    [LMIG_CLASS_OPEN] = "open",
+	[LMIG_CLASS_PTT] = "ptt",	    [LMIG_CLASS_VIDEO] = "video",
+	[LMIG_CLASS_DATA] = "data",	    [LMIG_CLASS_DENY] = "deny",
+	[LMIG_CLASS_FRAGMENT] = "fragment", [LMIG_CLASS_OPAQUE] = "opaque",
+};
+
+static const char *const l4_names[] = {
+	[LMIG_L4_UDP] = "udp",
+	[LMIG_L4_TCP] = "tcp",
+	[LMIG_L4_SCTP] = "sctp",
 };
 
 static const char *const reasons[] = {
@@ -41,12 +48,17 @@ static const char *const reasons[] = {
 	[LMIG_DROP_SERVICE] = "drop_service",
 	[LMIG_DROP_USER_UNKNOWN] = "drop_user_unknown",
 	[LMIG_DROP_SUSPENDED] = "drop_suspended",
+	[LMIG_DROP_DENIED] = "drop_denied",
+	[LMIG_DROP_OPEN_SOURCE] = "drop_open_source_limit",
+	[LMIG_DROP_OPEN_TOTAL] = "drop_open_total_limit",
 };
 
 _Static_assert(ARRAY_SIZE(reasons) == __LMIG_REASON_MAX,
 	       "every lmig_reason needs a name");
 _Static_assert(ARRAY_SIZE(classes) == __LMIG_CLASS_MAX,
 	       "every lmig_class needs a name");
+_Static_assert(ARRAY_SIZE(l4_names) == __LMIG_L4_MAX,
+	       "every lmig_l4_slot needs a name");
 
 const char *lmig_service_name(uint32_t bit)
 {
@@ -140,4 +152,19 @@ int lmig_class_parse(const char *name, uint32_t *class)
 const char *lmig_reason_name(uint32_t reason)
 {
 	return reason < ARRAY_SIZE(reasons) ? reasons[reason] : "?";
+}
+
+const char *lmig_l4_name(uint32_t slot)
+{
+	return slot < ARRAY_SIZE(l4_names) ? l4_names[slot] : "?";
+}
+
+int lmig_l4_parse(const char *name, uint32_t *slot)
+{
+	for (uint32_t i = 0; i < ARRAY_SIZE(l4_names); i++)
+		if (!strcmp(l4_names[i], name)) {
+			*slot = i;
+			return 0;
+		}
+	return -1;
 }

@@ -27,12 +27,20 @@ char *lmig_services_format(uint32_t services, char *buf, size_t len);
 const char *lmig_state_name(uint32_t state);
 int lmig_state_parse(const char *name, uint32_t *state);
 
-/* enum lmig_class <-> "none", "open", "ptt", "video", "data". */
+/*
+ * enum lmig_class <-> "none", "open", "ptt", "video", "data", "deny",
+ * "fragment", "opaque"; "?" if out of range. Only the first
+ * __LMIG_PORT_CLASS_MAX can be given to ports.
+ */
 const char *lmig_class_name(uint32_t class);
 int lmig_class_parse(const char *name, uint32_t *class);
 
 /* enum lmig_reason -> "pass_admitted", "drop_expired", ...; "?" if out of
  * range. */
 const char *lmig_reason_name(uint32_t reason);
+
+/* enum lmig_l4_slot <-> "udp", "tcp", "sctp"; "?" if out of range. */
+const char *lmig_l4_name(uint32_t slot);
+int lmig_l4_parse(const char *name, uint32_t *slot);
 
 #endif /* LMIG_NAMES_H */

@@ -48,6 +48,11 @@ TEST(minimal_with_defaults)
 	EXPECT_STREQ("default", cfg.instance);
 	EXPECT_EQ(LMIG_DEFAULT_PASS, cfg.unclassified);
 	EXPECT_EQ(LMIGD_XDP_AUTO, cfg.xdp_mode);
+	EXPECT_EQ(LMIGD_OPEN_SOURCE_RATE, cfg.open_source.rate);
+	EXPECT_EQ(LMIGD_OPEN_SOURCE_BURST, cfg.open_source.burst);
+	EXPECT_EQ(LMIGD_OPEN_TOTAL_RATE, cfg.open_total.rate);
+	EXPECT_EQ(LMIGD_OPEN_TOTAL_BURST, cfg.open_total.burst);
+	EXPECT_EQ(LMIGD_DENIAL_RATE, cfg.denials.rate);
 	ASSERT_EQ(1, cfg.n_keys);
 	EXPECT_STREQ("https://idms.primary.example", cfg.keys[0].issuer);
 	EXPECT_STREQ("ES256", cfg.keys[0].alg);
@@ -80,7 +85,12 @@ TEST(full)
 			   "service ptt udp 5000-5099\n"
 			   "service video udp 5100\n"
 			   "service data tcp 5280\n"
-			   "service open tcp 9443\n"))
+			   "service open tcp 9443\n"
+			   "service deny udp 8809\n"
+			   "service video sctp 5100-5101\n"
+			   "open-limit-source 10 20\n"
+			   "open-limit-total 0 1\n"
+			   "denial-samples 0\n"))
 	TH_LOG("%s", err);
 	EXPECT_STREQ("ID", cfg.audience);
 	EXPECT_EQ(2, cfg.n_listen);
@@ -104,6 +114,14 @@ TEST(full)
 	EXPECT_EQ(NULL, find_service(LMIG_L4_TCP, 5050));
 	EXPECT_EQ(LMIG_CLASS_DATA, find_service(LMIG_L4_TCP, 5280)->class);
 	EXPECT_EQ(LMIG_CLASS_OPEN, find_service(LMIG_L4_TCP, 8443)->class);
+	EXPECT_EQ(LMIG_CLASS_DENY, find_service(LMIG_L4_UDP, 8809)->class);
+	EXPECT_EQ(LMIG_CLASS_VIDEO, find_service(LMIG_L4_SCTP, 5101)->class);
+	/* SCTP and UDP ports are apart: 5100 is video on both. */
+	EXPECT_EQ(LMIG_CLASS_VIDEO, find_service(LMIG_L4_UDP, 5100)->class);
+	EXPECT_EQ(10, cfg.open_source.rate);
+	EXPECT_EQ(20, cfg.open_source.burst);
+	EXPECT_EQ(0, cfg.open_total.rate);
+	EXPECT_EQ(0, cfg.denials.rate);
 	/* 9443 was listed open already: not added twice. */
 	int open9443 = 0;
 
@@ -163,12 +181,41 @@ BAD(issuer_junk, "issuer X x.pem ES256 foo\n",
     "/etc/lmig/lmigd.conf:7: issuer: unexpected 'foo' (kid=KID?)");
 BAD(service_class, "service voice udp 1\n",
     "/etc/lmig/lmigd.conf:7: service: class 'voice' unknown (open, ptt, "
-    "video, data)");
+    "video, data, deny)");
 BAD(service_none, "service none udp 1\n",
     "/etc/lmig/lmigd.conf:7: service: class 'none' unknown (open, ptt, "
-    "video, data)");
+    "video, data, deny)");
+BAD(service_fragment, "service fragment udp 1\n",
+    "/etc/lmig/lmigd.conf:7: service: class 'fragment' unknown (open, ptt, "
+    "video, data, deny)");
 BAD(service_proto, "service ptt icmp 1\n",
-    "/etc/lmig/lmigd.conf:7: service: protocol 'icmp' unknown (udp, tcp)");
+    "/etc/lmig/lmigd.conf:7: service: protocol 'icmp' unknown (udp, tcp, "
+    "sctp)");
+BAD(service_words, "service ptt udp\n",
+    "/etc/lmig/lmigd.conf:7: service: expected 'service CLASS udp|tcp|sctp "
+    "PORT[-PORT]'");
+BAD(sctp_overlap, "service ptt sctp 1-9\nservice deny sctp 9\n",
+    "/etc/lmig/lmigd.conf:8: service: sctp ports 9-9 overlap 1-9 (ptt) "
+    "from line 7");
+BAD(endpoint_denied, "service deny tcp 8443\n",
+    "/etc/lmig/lmigd.conf:7: service: tcp port 8443 is the admission "
+    "endpoint and must be open, not deny");
+BAD(rate_words, "open-limit-source 10\n",
+    "/etc/lmig/lmigd.conf:7: open-limit-source: expected "
+    "'open-limit-source RATE BURST'");
+BAD(rate_bad, "open-limit-total lots 1\n",
+    "/etc/lmig/lmigd.conf:7: open-limit-total: 'lots' is not a number");
+BAD(rate_big, "open-limit-total 1000000001 1\n",
+    "/etc/lmig/lmigd.conf:7: open-limit-total: '1000000001' is not a "
+    "number from 0 to 1000000000");
+BAD(burst_zero, "open-limit-source 10 0\n",
+    "/etc/lmig/lmigd.conf:7: open-limit-source: '0' is not a number from 1 "
+    "to 1000000000");
+BAD(rate_twice, "denial-samples 1\ndenial-samples 2\n",
+    "/etc/lmig/lmigd.conf:8: denial-samples given twice");
+BAD(samples_words, "denial-samples 1 2\n",
+    "/etc/lmig/lmigd.conf:7: denial-samples: expected 'denial-samples "
+    "RATE'");
 BAD(service_range, "service ptt udp 10-5\n",
     "/etc/lmig/lmigd.conf:7: service: range '10-5' ends before it starts");
 BAD(service_port, "service ptt udp 70000\n",

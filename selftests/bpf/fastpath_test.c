@@ -18,10 +18,12 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 #include <linux/if_link.h>
 #include <linux/magic.h>
 
@@ -31,6 +33,7 @@
 #include "kselftest_harness.h"
 
 #include <linux/lmig.h>
+#include "clock.h"
 #include "fastpath.h"
 #include "iproute.h"
 #include "lmig_maps.h"
@@ -163,9 +166,12 @@ TEST_F(fp, instance_names)
 
 TEST_F(fp, load_pins_every_map)
 {
-	static const char *const maps[] = {LMIG_MAP_ADMISSIONS, LMIG_MAP_USERS,
-					   LMIG_MAP_PORTS, LMIG_MAP_CONFIG,
-					   LMIG_MAP_STATS};
+	static const char *const maps[] = {
+		LMIG_MAP_ADMISSIONS, LMIG_MAP_FILTER,	  LMIG_MAP_USERS,
+		LMIG_MAP_USER_SLOTS, LMIG_MAP_PORTS,	  LMIG_MAP_CONFIG,
+		LMIG_MAP_STATS,	     LMIG_MAP_USER_STATS, LMIG_MAP_OPEN_SOURCES,
+		LMIG_MAP_OPEN_TOTAL, LMIG_MAP_DENIALS,
+	};
 	char path[512];
 	struct stat st;
 
@@ -185,24 +191,30 @@ TEST_F(fp, state_survives_reload)
 	struct lmig_admission adm = {.expires_ns = LMIG_TIME_NEVER,
 				     .granted_ns = 5,
 				     .user_id = 7,
-				     .services = LMIG_SERVICE_PTT};
+				     .services = LMIG_SERVICE_PTT,
+				     .requested = LMIG_SERVICES_ALL};
 	struct lmig_user user = {.valid_until_ns = 99,
 				 .generation = 3,
 				 .state = LMIG_STATE_SUSPENDED,
 				 .services = LMIG_SERVICES_ALL};
 	struct lmig_config cfg = {.unclassified = LMIG_DEFAULT_DROP};
+	struct lmig_fp_filter_info info, again;
 	struct lmig_addr addr = v4(7);
 	struct lmig_admission got_adm;
 	struct lmig_user got_user;
 	struct lmig_config got_cfg;
 	struct lmig_fp *view;
-	uint32_t class;
+	uint32_t class, slot, got_slot;
 
 	LOAD();
+	ASSERT_EQ(0, lmig_fp_user_put(self->fp, 7, &user, &slot, NULL, 0));
+	adm.user_slot = slot;
 	ASSERT_EQ(0, lmig_fp_admission_put(self->fp, &addr, &adm, self->msg,
 					   sizeof(self->msg)))
 	TH_LOG("%s", self->msg);
-	ASSERT_EQ(0, lmig_fp_user_put(self->fp, 7, &user, NULL, 0));
+	ASSERT_EQ(0, lmig_fp_filter_info(self->fp, &info, NULL, 0));
+	EXPECT_LT(0, info.used);
+	EXPECT_GE(LMIG_FILTER_CELLS, info.used);
 	ASSERT_EQ(0, lmig_fp_ports_set(self->fp, LMIG_L4_UDP, 5000, 5009,
 				       LMIG_CLASS_PTT, NULL, 0));
 	ASSERT_EQ(0, lmig_fp_config_set(self->fp, &cfg, NULL, 0));
@@ -211,8 +223,15 @@ TEST_F(fp, state_survives_reload)
 	RELOAD();
 	ASSERT_EQ(0, lmig_fp_admission_get(self->fp, &addr, &got_adm, NULL, 0));
 	EXPECT_EQ(0, memcmp(&adm, &got_adm, sizeof(adm)));
-	ASSERT_EQ(0, lmig_fp_user_get(self->fp, 7, &got_user, NULL, 0));
+	ASSERT_EQ(0,
+		  lmig_fp_user_get(self->fp, 7, &got_user, &got_slot, NULL, 0));
+	EXPECT_EQ(slot, got_slot);
+	user.user_id = 7;
 	EXPECT_EQ(0, memcmp(&user, &got_user, sizeof(user)));
+	/* The filter is kept, seed and counts. */
+	ASSERT_EQ(0, lmig_fp_filter_info(self->fp, &again, NULL, 0));
+	EXPECT_EQ(info.seed, again.seed);
+	EXPECT_EQ(info.used, again.used);
 	ASSERT_EQ(0, lmig_fp_port_get(self->fp, LMIG_L4_UDP, 5009, &class, NULL,
 				      0));
 	EXPECT_EQ(LMIG_CLASS_PTT, class);
@@ -231,6 +250,8 @@ TEST_F(fp, state_survives_reload)
 	EXPECT_EQ(-ENOENT, lmig_fp_admission_get(self->fp, &addr, &got_adm,
 						 self->msg, sizeof(self->msg)));
 	EXPECT_STREQ("192.0.2.7 holds no admission", self->msg);
+	ASSERT_EQ(0, lmig_fp_filter_info(self->fp, &again, NULL, 0));
+	EXPECT_EQ(0, again.used);
 	lmig_fp_close(view);
 }
 
@@ -239,7 +260,7 @@ TEST_F(fp, incompatible_pinned_map_is_refused)
 	char path[512], admissions[512];
 	int fd;
 
-	/* A users map with the wrong value size, as an old version left. */
+	/* A users map of another type, as an old version left. */
 	ASSERT_EQ(0, mkdir(LMIG_PIN_ROOT, 0755));
 	ASSERT_EQ(0, mkdir(self->dir, 0700));
 	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "lmig_users", 4, 16, 1024, NULL);
@@ -252,7 +273,7 @@ TEST_F(fp, incompatible_pinned_map_is_refused)
 					sizeof(self->msg)));
 	EXPECT_EQ(NULL, self->fp);
 	EXPECT_NE(NULL, strstr(self->msg, path)) TH_LOG("%s", self->msg);
-	EXPECT_NE(NULL, strstr(self->msg, "value size is 16, lmig needs 24"))
+	EXPECT_NE(NULL, strstr(self->msg, "map type is 1, lmig needs 2"))
 	TH_LOG("%s", self->msg);
 	/* Refused before anything was created or replaced. */
 	snprintf(admissions, sizeof(admissions), "%s/%s", self->dir,
@@ -265,15 +286,15 @@ TEST_F(fp, incompatible_pinned_map_is_refused)
 	lmig_fp_close(self->fp);
 	self->fp = NULL;
 	ASSERT_EQ(0, unlink(path));
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "lmig_users", 4, 24, 1024,
-			    NULL);
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "lmig_users", 4, 24,
+			    LMIG_USERS_MAX, NULL);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, bpf_obj_pin(fd, path));
 	close(fd);
 	EXPECT_EQ(-EINVAL, lmig_fp_open(self->instance, &self->fp, self->msg,
 					sizeof(self->msg)));
 	EXPECT_EQ(NULL, self->fp);
-	EXPECT_NE(NULL, strstr(self->msg, "map type is 2, lmig needs 1"))
+	EXPECT_NE(NULL, strstr(self->msg, "value size is 24, lmig needs 32"))
 	TH_LOG("%s", self->msg);
 }
 
@@ -329,6 +350,19 @@ TEST_F(fp, loaders_are_serialised)
 	LOAD();
 }
 
+static uint32_t give_slot(FIXTURE_DATA(fp) * self, uint32_t user_id)
+{
+	struct lmig_user user = {.valid_until_ns = LMIG_TIME_NEVER,
+				 .state = LMIG_STATE_ACTIVE,
+				 .services = LMIG_SERVICES_ALL};
+	uint32_t slot = ~0U;
+
+	if (lmig_fp_user_put(self->fp, user_id, &user, &slot, self->msg,
+			     sizeof(self->msg)))
+		return ~0U;
+	return slot;
+}
+
 TEST_F(fp, admissions)
 {
 	struct lmig_admission adm = {.expires_ns = 1000,
@@ -338,6 +372,8 @@ TEST_F(fp, admissions)
 	struct lmig_addr addr = v4(1);
 
 	LOAD();
+	adm.user_slot = give_slot(self, 1);
+	ASSERT_NE(~0U, adm.user_slot) TH_LOG("%s", self->msg);
 	bad = adm;
 	bad.user_id = 0;
 	EXPECT_EQ(-EINVAL, lmig_fp_admission_put(self->fp, &addr, &bad,
@@ -353,9 +389,31 @@ TEST_F(fp, admissions)
 						 self->msg, sizeof(self->msg)));
 	EXPECT_NE(NULL, strstr(self->msg, "0x8"));
 	bad = adm;
+	bad.requested = 0x10;
+	EXPECT_EQ(-EINVAL, lmig_fp_admission_put(self->fp, &addr, &bad,
+						 self->msg, sizeof(self->msg)));
+	EXPECT_NE(NULL, strstr(self->msg, "requested services 0x10"));
+	bad = adm;
 	bad.expires_ns = 0;
 	EXPECT_EQ(-EINVAL, lmig_fp_admission_put(self->fp, &addr, &bad,
 						 self->msg, sizeof(self->msg)));
+	bad = adm;
+	bad.user_slot = LMIG_USERS_MAX;
+	EXPECT_EQ(-EINVAL, lmig_fp_admission_put(self->fp, &addr, &bad,
+						 self->msg, sizeof(self->msg)));
+	/* A slot that is not the user's: free, or another user's. */
+	bad = adm;
+	bad.user_slot = adm.user_slot + 1;
+	EXPECT_EQ(-ESTALE, lmig_fp_admission_put(self->fp, &addr, &bad,
+						 self->msg, sizeof(self->msg)));
+	EXPECT_NE(NULL, strstr(self->msg, "holds no user 0, not user 1"))
+	TH_LOG("%s", self->msg);
+	bad = adm;
+	bad.user_id = 2;
+	EXPECT_EQ(-ESTALE, lmig_fp_admission_put(self->fp, &addr, &bad,
+						 self->msg, sizeof(self->msg)));
+	EXPECT_NE(NULL, strstr(self->msg, "holds user 1, not user 2"))
+	TH_LOG("%s", self->msg);
 	EXPECT_EQ(-EINVAL, lmig_fp_admission_put(self->fp, NULL, &adm,
 						 self->msg, sizeof(self->msg)));
 	/* Nothing of that was written. */
@@ -405,11 +463,11 @@ static int count_admission(const struct lmig_addr *addr,
 {
 	struct walk *w = ctx;
 	struct lmig_addr want;
-	int i = adm->user_id - 1;
+	int i = adm->expires_ns - 1000;
 
 	want = walk_addr(i);
 	if (i < 0 || i >= 4096 || memcmp(&want, addr, sizeof(want)) ||
-	    adm->expires_ns != 1000u + i || w->marks[i]++)
+	    adm->user_id != 1u + i % 10 || w->marks[i]++)
 		w->bad++;
 	if (++w->seen == w->stop_after)
 		return 7;
@@ -420,16 +478,20 @@ TEST_F(fp, admission_walk)
 {
 	const int n = 1000;
 	struct walk *w = calloc(1, sizeof(*w));
+	uint32_t slots[10];
 
 	ASSERT_NE(NULL, w);
 	LOAD();
+	for (int u = 0; u < 10; u++)
+		slots[u] = give_slot(self, u + 1);
 	EXPECT_EQ(0, lmig_fp_admission_foreach(self->fp, count_admission, w,
 					       NULL, 0));
 	EXPECT_EQ(0, w->seen);
 	for (int i = 0; i < n; i++) {
 		struct lmig_addr a = walk_addr(i);
 		struct lmig_admission adm = {.expires_ns = 1000u + i,
-					     .user_id = i + 1,
+					     .user_id = 1 + i % 10,
+					     .user_slot = slots[i % 10],
 					     .services = LMIG_SERVICE_DATA};
 
 		ASSERT_EQ(0,
@@ -449,11 +511,210 @@ TEST_F(fp, admission_walk)
 	free(w);
 }
 
-static int count_user(uint32_t id, const struct lmig_user *user, void *ctx)
+/* ---- the admission filter ------------------------------------------- */
+
+static struct lmig_filter *map_filter(FIXTURE_DATA(fp) * self, size_t *len)
+{
+	char path[512];
+	void *p;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", self->dir, LMIG_MAP_FILTER);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return NULL;
+	*len = (sizeof(struct lmig_filter) + 4095) / 4096 * 4096;
+	p = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* Whether the filter lets admission i be looked up. */
+static bool maybe_of(const struct lmig_filter *f, int i)
+{
+	struct lmig_addr a = walk_addr(i);
+
+	return lmig_filter_maybe(f, &a);
+}
+
+/* The count of cell i of an address, and where it is. */
+static uint32_t cell_of(const struct lmig_filter *f, const struct lmig_addr *a,
+			uint32_t i, uint32_t *block, uint32_t *cell)
+{
+	uint64_t h = lmig_filter_hash(a, f->seed);
+
+	*block = lmig_filter_block(h);
+	*cell = lmig_filter_cell(h, i);
+	return lmig_filter_count(&f->blocks[*block], *cell);
+}
+
+static int fill(FIXTURE_DATA(fp) * self, int from, int to, uint32_t slot)
+{
+	for (int i = from; i < to; i++) {
+		struct lmig_addr a = walk_addr(i);
+		struct lmig_admission adm = {.expires_ns = LMIG_TIME_NEVER,
+					     .user_id = 1,
+					     .user_slot = slot,
+					     .services = LMIG_SERVICE_PTT};
+		int err = lmig_fp_admission_put(self->fp, &a, &adm, NULL, 0);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Every admission's counter is up; deleted ones go back down. */
+TEST_F(fp, filter_follows_admissions)
+{
+	struct lmig_fp_filter_info info;
+	struct lmig_filter *f;
+	uint32_t slot;
+	size_t len;
+
+	LOAD();
+	slot = give_slot(self, 1);
+	f = map_filter(self, &len);
+	ASSERT_NE(NULL, f);
+	EXPECT_NE(0, f->seed);
+	ASSERT_EQ(0, fill(self, 0, 3000, slot));
+	for (int i = 0; i < 3000; i++) {
+		ASSERT_TRUE(maybe_of(f, i)) TH_LOG("admission %d", i);
+	}
+	/* Replacing an admission does not count it twice. */
+	ASSERT_EQ(0, fill(self, 0, 3000, slot));
+	ASSERT_EQ(0, lmig_fp_filter_info(self->fp, &info, NULL, 0));
+	EXPECT_GE(LMIG_FILTER_CELLS * 3000, info.used);
+	EXPECT_LT(8500, info.used) TH_LOG("%u cells for 3000", info.used);
+	for (int i = 0; i < 3000; i++) {
+		struct lmig_addr a = walk_addr(i);
+
+		ASSERT_EQ(0, lmig_fp_admission_del(self->fp, &a, NULL, 0));
+	}
+	/* Three of them in one counter would have saturated it. */
+	ASSERT_EQ(0, lmig_fp_filter_recount(self->fp, NULL, NULL, 0));
+	ASSERT_EQ(0, lmig_fp_filter_info(self->fp, &info, NULL, 0));
+	EXPECT_EQ(0, info.used);
+	EXPECT_EQ(0, info.saturated);
+	munmap(f, len);
+}
+
+/* Three admissions on one cell saturate it; it stays so when they go,
+ * until a recount. */
+TEST_F(fp, filter_saturation)
+{
+	struct lmig_admission adm = {.expires_ns = LMIG_TIME_NEVER,
+				     .user_id = 1,
+				     .services = LMIG_SERVICE_PTT};
+	struct lmig_fp_filter_info info;
+	struct lmig_addr same[4], a = {.addr = {0xfd}};
+	uint32_t block, cell, b2, c2, lowered = 0;
+	struct lmig_filter *f;
+	size_t len;
+	int n = 0;
+
+	LOAD();
+	adm.user_slot = give_slot(self, 1);
+	f = map_filter(self, &len);
+	ASSERT_NE(NULL, f);
+	cell_of(f, &a, 0, &block, &cell);
+	/* Addresses whose first cell is that one: a few million tries. */
+	for (uint32_t i = 1; i < (1U << 27) && n < 4; i++) {
+		memcpy(a.addr + 12, &i, 4);
+		cell_of(f, &a, 0, &b2, &c2);
+		if (b2 == block && c2 == cell)
+			same[n++] = a;
+	}
+	ASSERT_EQ(4, n);
+	for (int i = 0; i < 4; i++)
+		ASSERT_EQ(0, lmig_fp_admission_put(self->fp, &same[i], &adm,
+						   NULL, 0));
+	EXPECT_EQ(LMIG_FILTER_SATURATED,
+		  lmig_filter_count(&f->blocks[block], cell));
+	for (int i = 0; i < 3; i++)
+		ASSERT_EQ(0,
+			  lmig_fp_admission_del(self->fp, &same[i], NULL, 0));
+	EXPECT_EQ(LMIG_FILTER_SATURATED,
+		  lmig_filter_count(&f->blocks[block], cell));
+	EXPECT_TRUE(lmig_filter_maybe(f, &same[3]));
+	ASSERT_EQ(0, lmig_fp_filter_recount(self->fp, &lowered, NULL, 0));
+	EXPECT_LE(1, lowered);
+	EXPECT_EQ(1, lmig_filter_count(&f->blocks[block], cell));
+	EXPECT_TRUE(lmig_filter_maybe(f, &same[3]));
+	ASSERT_EQ(0, lmig_fp_admission_del(self->fp, &same[3], NULL, 0));
+	ASSERT_EQ(0, lmig_fp_filter_info(self->fp, &info, NULL, 0));
+	EXPECT_EQ(0, info.used);
+	munmap(f, len);
+}
+
+/* Writers in several processes share counter words safely. */
+TEST_F(fp, filter_counts_across_processes)
+{
+	struct lmig_fp_filter_info info;
+	struct lmig_filter *f;
+	pid_t pids[2];
+	uint32_t slot;
+	size_t len;
+	int status;
+
+	LOAD();
+	slot = give_slot(self, 1);
+	for (int p = 0; p < 2; p++) {
+		pids[p] = fork();
+		ASSERT_LE(0, pids[p]);
+		if (!pids[p]) {
+			/* Each its own addresses, added, half deleted, in
+			 * rounds. */
+			int base = p * 2000, bad = 0;
+
+			for (int round = 0; round < 3; round++) {
+				bad |= fill(self, base, base + 2000, slot);
+				for (int i = base; i < base + 1000; i++) {
+					struct lmig_addr a = walk_addr(i);
+
+					bad |= lmig_fp_admission_del(
+						self->fp, &a, NULL, 0);
+				}
+			}
+			_exit(bad ? 1 : 0);
+		}
+	}
+	for (int p = 0; p < 2; p++) {
+		ASSERT_EQ(pids[p], waitpid(pids[p], &status, 0));
+		EXPECT_EQ(0, status);
+	}
+	f = map_filter(self, &len);
+	ASSERT_NE(NULL, f);
+	for (int p = 0; p < 2; p++) {
+		for (int i = p * 2000 + 1000; i < p * 2000 + 2000; i++) {
+			ASSERT_TRUE(maybe_of(f, i))
+			TH_LOG("admission %d", i);
+		}
+	}
+	/* Every count exact: nothing left once the rest is deleted (and a
+	 * counter three shared, once recounted). */
+	for (int p = 0; p < 2; p++)
+		for (int i = p * 2000 + 1000; i < p * 2000 + 2000; i++) {
+			struct lmig_addr a = walk_addr(i);
+
+			ASSERT_EQ(0,
+				  lmig_fp_admission_del(self->fp, &a, NULL, 0));
+		}
+	ASSERT_EQ(0, lmig_fp_filter_recount(self->fp, NULL, NULL, 0));
+	ASSERT_EQ(0, lmig_fp_filter_info(self->fp, &info, NULL, 0));
+	EXPECT_EQ(0, info.used);
+	munmap(f, len);
+}
+
+/* ---- users ---------------------------------------------------------- */
+
+static int count_user(uint32_t slot, const struct lmig_user *user, void *ctx)
 {
 	struct walk *w = ctx;
+	uint32_t id = user->user_id;
 
-	if (id >= 4096 || user->generation != id * 10 || w->marks[id]++)
+	if (id >= 4096 || slot >= LMIG_USERS_MAX ||
+	    user->generation != id * 10 || w->marks[id]++)
 		w->bad++;
 	w->seen++;
 	return 0;
@@ -466,46 +727,124 @@ TEST_F(fp, users)
 				 .services = LMIG_SERVICE_PTT};
 	struct lmig_user bad, got;
 	struct walk *w = calloc(1, sizeof(*w));
+	uint32_t slot, again;
 
 	ASSERT_NE(NULL, w);
 	LOAD();
-	EXPECT_EQ(-EINVAL, lmig_fp_user_put(self->fp, 0, &user, self->msg,
+	EXPECT_EQ(-EINVAL, lmig_fp_user_put(self->fp, 0, &user, NULL, self->msg,
 					    sizeof(self->msg)));
 	EXPECT_STREQ("user id 0 is not a user", self->msg);
 	bad = user;
 	bad.state = LMIG_STATE_UNSPEC;
-	EXPECT_EQ(-EINVAL, lmig_fp_user_put(self->fp, 1, &bad, self->msg,
+	EXPECT_EQ(-EINVAL, lmig_fp_user_put(self->fp, 1, &bad, NULL, self->msg,
 					    sizeof(self->msg)));
 	bad.state = LMIG_STATE_MAX + 1;
-	EXPECT_EQ(-EINVAL, lmig_fp_user_put(self->fp, 1, &bad, self->msg,
+	EXPECT_EQ(-EINVAL, lmig_fp_user_put(self->fp, 1, &bad, NULL, self->msg,
 					    sizeof(self->msg)));
 	EXPECT_STREQ("user 1: state 3 is neither active nor suspended",
 		     self->msg);
 	bad = user;
 	bad.services = 0x10;
-	EXPECT_EQ(-EINVAL, lmig_fp_user_put(self->fp, 1, &bad, self->msg,
+	EXPECT_EQ(-EINVAL, lmig_fp_user_put(self->fp, 1, &bad, NULL, self->msg,
 					    sizeof(self->msg)));
 	bad = user;
 	bad.valid_until_ns = 0;
-	EXPECT_EQ(-EINVAL, lmig_fp_user_put(self->fp, 1, &bad, self->msg,
+	EXPECT_EQ(-EINVAL, lmig_fp_user_put(self->fp, 1, &bad, NULL, self->msg,
 					    sizeof(self->msg)));
-	EXPECT_EQ(-ENOENT, lmig_fp_user_get(self->fp, 1, &got, self->msg,
+	bad = user;
+	bad.user_id = 2;
+	EXPECT_EQ(-EINVAL, lmig_fp_user_put(self->fp, 1, &bad, NULL, self->msg,
+					    sizeof(self->msg)));
+	EXPECT_STREQ("user 1: the state names user 2", self->msg);
+	bad = user;
+	bad.pad = 1;
+	EXPECT_EQ(-EINVAL, lmig_fp_user_put(self->fp, 1, &bad, NULL, self->msg,
+					    sizeof(self->msg)));
+	EXPECT_EQ(-ENOENT, lmig_fp_user_get(self->fp, 1, &got, NULL, self->msg,
 					    sizeof(self->msg)));
 	EXPECT_STREQ("no user 1", self->msg);
 
 	for (uint32_t id = 1; id <= 300; id++) {
 		user.generation = id * 10;
-		ASSERT_EQ(0, lmig_fp_user_put(self->fp, id, &user, NULL, 0));
+		ASSERT_EQ(0,
+			  lmig_fp_user_put(self->fp, id, &user, NULL, NULL, 0));
 	}
 	EXPECT_EQ(0, lmig_fp_user_foreach(self->fp, count_user, w, NULL, 0));
 	EXPECT_EQ(300, w->seen);
 	EXPECT_EQ(0, w->bad);
-	ASSERT_EQ(0, lmig_fp_user_get(self->fp, 42, &got, NULL, 0));
+	ASSERT_EQ(0, lmig_fp_user_get(self->fp, 42, &got, &slot, NULL, 0));
 	EXPECT_EQ(420, got.generation);
+	EXPECT_EQ(42, got.user_id);
+	/* A second write keeps the slot. */
+	user.generation = 421;
+	user.state = LMIG_STATE_SUSPENDED;
+	ASSERT_EQ(0, lmig_fp_user_put(self->fp, 42, &user, &again, NULL, 0));
+	EXPECT_EQ(slot, again);
+	ASSERT_EQ(0, lmig_fp_user_get(self->fp, 42, &got, NULL, NULL, 0));
+	EXPECT_EQ(LMIG_STATE_SUSPENDED, got.state);
 	EXPECT_EQ(0, lmig_fp_user_del(self->fp, 42, NULL, 0));
 	EXPECT_EQ(-ENOENT,
 		  lmig_fp_user_del(self->fp, 42, self->msg, sizeof(self->msg)));
+	EXPECT_EQ(-ENOENT, lmig_fp_user_get(self->fp, 42, NULL, NULL, NULL, 0));
 	free(w);
+}
+
+/* Slots run out at LMIG_USERS_MAX, and a freed one is taken again with
+ * its counters zeroed. */
+TEST_F_TIMEOUT(fp, user_slots, 300)
+{
+	struct lmig_user user = {.valid_until_ns = LMIG_TIME_NEVER,
+				 .state = LMIG_STATE_ACTIVE,
+				 .services = LMIG_SERVICE_PTT};
+	uint8_t frame[62] = {0};
+	struct lmig_admission adm = {.expires_ns = LMIG_TIME_NEVER,
+				     .user_id = 1,
+				     .services = LMIG_SERVICE_PTT};
+	struct lmig_user_counter c;
+	struct lmig_addr a = v4(10);
+	uint32_t slot, other;
+	LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = frame,
+		    .data_size_in = sizeof(frame), .repeat = 5);
+
+	LOAD();
+	/* 192.0.2.10 -> 192.0.2.1, udp 5000 (ptt) */
+	memcpy(frame + 12, "\x08\x00\x45\x00\x00\x30", 6);
+	frame[22] = 64, frame[23] = 17;
+	memcpy(frame + 26, "\xc0\x00\x02\x0a\xc0\x00\x02\x01", 8);
+	frame[36] = 5000 >> 8, frame[37] = 5000 & 0xff, frame[39] = 28;
+	ASSERT_EQ(0, lmig_fp_ports_set(self->fp, LMIG_L4_UDP, 5000, 5000,
+				       LMIG_CLASS_PTT, NULL, 0));
+	ASSERT_EQ(0, lmig_fp_user_put(self->fp, 1, &user, &slot, NULL, 0));
+	adm.user_slot = slot;
+	ASSERT_EQ(0, lmig_fp_admission_put(self->fp, &a, &adm, NULL, 0));
+	ASSERT_EQ(0, bpf_prog_test_run_opts(lmig_fp_prog_fd(self->fp), &run));
+	EXPECT_EQ(XDP_PASS, run.retval);
+	ASSERT_EQ(0, lmig_fp_user_stats(self->fp, slot, &c, NULL, 0));
+	EXPECT_EQ(5, c.packets);
+	EXPECT_EQ(5 * sizeof(frame), c.bytes);
+	EXPECT_EQ(0, c.drops);
+	/* The user is gone: the admission still names the slot, in vain. */
+	ASSERT_EQ(0, lmig_fp_user_del(self->fp, 1, NULL, 0));
+	ASSERT_EQ(0, bpf_prog_test_run_opts(lmig_fp_prog_fd(self->fp), &run));
+	EXPECT_EQ(XDP_DROP, run.retval);
+
+	for (uint32_t id = 2; id < 2 + LMIG_USERS_MAX; id++) {
+		ASSERT_EQ(0, lmig_fp_user_put(self->fp, id, &user, &other,
+					      self->msg, sizeof(self->msg)))
+		TH_LOG("user %u: %s", id, self->msg);
+	}
+	EXPECT_EQ(-ENOSPC,
+		  lmig_fp_user_put(self->fp, 2 + LMIG_USERS_MAX, &user, NULL,
+				   self->msg, sizeof(self->msg)));
+	EXPECT_NE(NULL, strstr(self->msg, "all 65536 are taken"));
+	/* The old slot went to another user, counters from zero; the
+	 * admission of user 1 does not pass as that user's. */
+	ASSERT_EQ(0, lmig_fp_user_stats(self->fp, slot, &c, NULL, 0));
+	EXPECT_EQ(0, c.packets);
+	ASSERT_EQ(0, bpf_prog_test_run_opts(lmig_fp_prog_fd(self->fp), &run));
+	EXPECT_EQ(XDP_DROP, run.retval);
+	EXPECT_EQ(-EINVAL,
+		  lmig_fp_user_stats(self->fp, LMIG_USERS_MAX, &c, NULL, 0));
 }
 
 struct ranges {
@@ -554,12 +893,15 @@ TEST_F(fp, ports)
 				       LMIG_CLASS_DATA, NULL, 0));
 	ASSERT_EQ(0, lmig_fp_ports_set(self->fp, LMIG_L4_UDP, 5005, 5005,
 				       LMIG_CLASS_NONE, NULL, 0));
+	ASSERT_EQ(0, lmig_fp_ports_set(self->fp, LMIG_L4_SCTP, 8809, 8809,
+				       LMIG_CLASS_DENY, NULL, 0));
 	ASSERT_EQ(0, lmig_fp_port_ranges(self->fp, collect_range, &r, NULL, 0));
-	ASSERT_EQ(4, r.n);
+	ASSERT_EQ(5, r.n);
 	EXPECT_RANGE(r, 0, LMIG_L4_UDP, 5000, 5004, LMIG_CLASS_PTT);
 	EXPECT_RANGE(r, 1, LMIG_L4_UDP, 5006, 5009, LMIG_CLASS_PTT);
 	EXPECT_RANGE(r, 2, LMIG_L4_TCP, 443, 443, LMIG_CLASS_OPEN);
 	EXPECT_RANGE(r, 3, LMIG_L4_TCP, 65535, 65535, LMIG_CLASS_DATA);
+	EXPECT_RANGE(r, 4, LMIG_L4_SCTP, 8809, 8809, LMIG_CLASS_DENY);
 	EXPECT_EQ(0, lmig_fp_port_get(self->fp, LMIG_L4_TCP, 5000, &class, NULL,
 				      0));
 	EXPECT_EQ(LMIG_CLASS_NONE, class);
@@ -568,9 +910,16 @@ TEST_F(fp, ports)
 	EXPECT_EQ(-EINVAL, lmig_fp_ports_set(self->fp, __LMIG_L4_MAX, 1, 2,
 					     LMIG_CLASS_PTT, self->msg,
 					     sizeof(self->msg)));
+	EXPECT_STREQ("transport 3 is none of udp (0), tcp (1), sctp (2)",
+		     self->msg);
 	EXPECT_EQ(-EINVAL, lmig_fp_ports_set(self->fp, LMIG_L4_UDP, 1, 2,
 					     __LMIG_CLASS_MAX, self->msg,
 					     sizeof(self->msg)));
+	/* Classes that only name counters are not for ports. */
+	EXPECT_EQ(-EINVAL, lmig_fp_ports_set(self->fp, LMIG_L4_UDP, 1, 2,
+					     LMIG_CLASS_FRAGMENT, self->msg,
+					     sizeof(self->msg)));
+	EXPECT_STREQ("traffic class 6 cannot be given to ports", self->msg);
 	EXPECT_EQ(-EINVAL,
 		  lmig_fp_ports_set(self->fp, LMIG_L4_UDP, 7, 6, LMIG_CLASS_PTT,
 				    self->msg, sizeof(self->msg)));
@@ -578,30 +927,50 @@ TEST_F(fp, ports)
 	EXPECT_EQ(-EINVAL, lmig_fp_port_get(self->fp, 9, 1, &class, NULL, 0));
 	memset(&r, 0, sizeof(r));
 	ASSERT_EQ(0, lmig_fp_port_ranges(self->fp, collect_range, &r, NULL, 0));
-	EXPECT_EQ(4, r.n);
+	EXPECT_EQ(5, r.n);
 
 	/* Every port at once, and back. */
 	ASSERT_EQ(0, lmig_fp_ports_set(self->fp, LMIG_L4_UDP, 0, 65535,
 				       LMIG_CLASS_VIDEO, NULL, 0));
 	memset(&r, 0, sizeof(r));
 	ASSERT_EQ(0, lmig_fp_port_ranges(self->fp, collect_range, &r, NULL, 0));
-	ASSERT_EQ(3, r.n);
+	ASSERT_EQ(4, r.n);
 	EXPECT_RANGE(r, 0, LMIG_L4_UDP, 0, 65535, LMIG_CLASS_VIDEO);
 	ASSERT_EQ(0, lmig_fp_ports_set(self->fp, LMIG_L4_UDP, 0, 65535,
 				       LMIG_CLASS_NONE, NULL, 0));
 	memset(&r, 0, sizeof(r));
 	ASSERT_EQ(0, lmig_fp_port_ranges(self->fp, collect_range, &r, NULL, 0));
-	EXPECT_EQ(2, r.n);
+	EXPECT_EQ(3, r.n);
 }
 
 TEST_F(fp, config)
 {
 	struct lmig_config cfg = {.unclassified = LMIG_DEFAULT_DROP}, got;
+	uint64_t rate, burst;
 
 	LOAD();
 	ASSERT_EQ(0, lmig_fp_config_get(self->fp, &got, NULL, 0));
 	EXPECT_EQ(LMIG_DEFAULT_PASS, got.unclassified);
+	EXPECT_EQ(0, got.open_source.interval_ns);
+	ASSERT_EQ(0, lmig_limit_set(&cfg.open_source, 100, 200));
+	ASSERT_EQ(0, lmig_limit_set(&cfg.open_total, 20000, 1));
+	ASSERT_EQ(0, lmig_limit_set(&cfg.denials, 0, 1));
+	EXPECT_EQ(10000000, cfg.open_source.interval_ns);
+	EXPECT_EQ(199 * 10000000ULL, cfg.open_source.burst_ns);
+	EXPECT_EQ(0, cfg.open_total.burst_ns);
+	EXPECT_EQ(0, cfg.denials.interval_ns);
 	ASSERT_EQ(0, lmig_fp_config_set(self->fp, &cfg, NULL, 0));
+	ASSERT_EQ(0, lmig_fp_config_get(self->fp, &got, NULL, 0));
+	EXPECT_EQ(0, memcmp(&cfg, &got, sizeof(cfg)));
+	lmig_limit_get(&got.open_source, &rate, &burst);
+	EXPECT_EQ(100, rate);
+	EXPECT_EQ(200, burst);
+	lmig_limit_get(&got.denials, &rate, &burst);
+	EXPECT_EQ(0, rate);
+
+	EXPECT_EQ(-EINVAL, lmig_limit_set(&cfg.open_source, 100, 0));
+	EXPECT_EQ(-EINVAL,
+		  lmig_limit_set(&cfg.open_source, LMIG_NSEC_PER_SEC + 1, 1));
 	cfg.unclassified = 2;
 	EXPECT_EQ(-EINVAL, lmig_fp_config_set(self->fp, &cfg, self->msg,
 					      sizeof(self->msg)));
@@ -609,6 +978,14 @@ TEST_F(fp, config)
 	cfg.pad = 1;
 	EXPECT_EQ(-EINVAL, lmig_fp_config_set(self->fp, &cfg, self->msg,
 					      sizeof(self->msg)));
+	cfg.pad = 0;
+	cfg.open_total.interval_ns = 0;
+	cfg.open_total.burst_ns = 5;
+	EXPECT_EQ(-EINVAL, lmig_fp_config_set(self->fp, &cfg, self->msg,
+					      sizeof(self->msg)));
+	EXPECT_STREQ("open total limit: interval 0 ns, burst 5 ns is not a "
+		     "rate limit",
+		     self->msg);
 	ASSERT_EQ(0, lmig_fp_config_get(self->fp, &got, NULL, 0));
 	EXPECT_EQ(LMIG_DEFAULT_DROP, got.unclassified);
 }
@@ -616,11 +993,15 @@ TEST_F(fp, config)
 TEST_F(fp, stats)
 {
 	struct lmig_counter stats[__LMIG_REASON_MAX + 2];
+	struct lmig_counter(*all)[__LMIG_REASON_MAX];
 	uint8_t frame[60] = {[12] = 0x08, [13] = 0x06}; /* ARP */
 	LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = frame,
 		    .data_size_in = sizeof(frame), .repeat = 3);
+	int fd;
 
 	LOAD();
+	all = calloc(__LMIG_CLASS_MAX, sizeof(*all));
+	ASSERT_NE(NULL, all);
 	memset(stats, 0xff, sizeof(stats));
 	ASSERT_EQ(0, lmig_fp_stats(self->fp, stats, __LMIG_REASON_MAX + 2, NULL,
 				   0));
@@ -637,6 +1018,13 @@ TEST_F(fp, stats)
 	ASSERT_EQ(0, lmig_fp_stats(self->fp, stats, 1, NULL, 0));
 	EXPECT_EQ(3, stats[0].packets);
 	EXPECT_EQ(UINT64_MAX, stats[1].packets);
+	/* By class: not IP has none. */
+	ASSERT_EQ(0, lmig_fp_class_stats(self->fp, all, NULL, 0));
+	EXPECT_EQ(3, all[LMIG_CLASS_NONE][LMIG_PASS_NOT_IP].packets);
+	EXPECT_EQ(0, all[LMIG_CLASS_PTT][LMIG_PASS_NOT_IP].packets);
+	free(all);
+	fd = lmig_fp_denials_fd(self->fp, self->msg, sizeof(self->msg));
+	EXPECT_LE(0, fd) TH_LOG("%s", self->msg);
 }
 
 TEST_F(fp, addresses)

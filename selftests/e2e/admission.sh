@@ -8,14 +8,16 @@
 #   carol  has a profile, but her token comes from an untrusted IdMS
 #   dave   has a profile, but his token has expired
 # Then the operator suspends alice, and her traffic stops at once; the
-# agent restarts without dropping her; deleting her profile ends it.
+# agent restarts without dropping her; deleting her profile ends it. Along
+# the way: a deny port stays closed to the admitted, counters by class and
+# by user, and the configured limits in the fast path's configuration.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/gateway.sh"
 
 trap gw_cleanup EXIT
-tests=39
+tests=47
 tap_plan $tests
 
 if [ ! -d /sys/module/lmig ]; then
@@ -87,6 +89,9 @@ check_eq "alice's ptt passes" 3 "$(gw_traffic alice $GW_PORT_PTT)"
 check_eq "alice's video passes" 3 "$(gw_traffic alice $GW_PORT_VIDEO)"
 check_eq "alice's data is dropped (not granted)" 0 \
 	"$(gw_traffic alice $GW_PORT_DATA)"
+check_eq "a deny port is closed even to alice" 0 \
+	"$(gw_traffic alice $GW_PORT_DENY)"
+check_eq "a deny port is closed to bob" 0 "$(gw_traffic bob $GW_PORT_DENY)"
 check_match "alice can read her admission" '^HTTP 200' \
 	"$(gw_client_request alice GET /v1/admission)"
 
@@ -142,7 +147,6 @@ check_match "the log names each precise reason" \
 check_match "the log tells unknown issuer from bad signature" \
 	'refused 10.0.3.2: unknown_issuer.*' "$(grep -E 'unknown_issuer|bad_signature' \
 	"$gw_dir/lmigd.log" | tr '\n' ' ')"
-
 show=$(gw_ctl -j show)
 check_eq "lmigctl show lists alice's session" "$(gw_client_addr alice)" \
 	"$(jq -r '.profiles[] | select(.partner_id=="sip:alice@partner.example")
@@ -151,6 +155,19 @@ check_match "drops without admission are counted" '^[1-9]' \
 	"$(jq -r .counters.drop_no_admission.packets <<< "$show")"
 check_match "admitted packets are counted" '^[1-9]' \
 	"$(jq -r .counters.pass_admitted.packets <<< "$show")"
+check_match "admitted ptt is counted in its class" '^[1-9]' \
+	"$(jq -r '.classes.ptt.pass_admitted.packets // 0' <<< "$show")"
+check_match "denied packets are counted in the deny class" '^[1-9]' \
+	"$(jq -r '.classes.deny.drop_denied.packets // 0' <<< "$show")"
+check_match "alice's own traffic is counted" '^[1-9]' \
+	"$(gw_traffic_of sip:alice@partner.example packets)"
+check_eq "alice's session shows what her token asked for" \
+	'["ptt","video"]' "$(jq -c '.profiles[]
+		| select(.partner_id=="sip:alice@partner.example")
+		| .sessions[0].requested' <<< "$show")"
+check_match "the open-class limits are in the fast path" \
+	'"interval_ns": 10000000,' \
+	"$(bpftool map dump pinned "/sys/fs/bpf/lmig/$gw_instance/lmig_config")"
 
 check_match "bpftool shows admissions with named fields" '"user_id": ' \
 	"$(bpftool map dump pinned "/sys/fs/bpf/lmig/$gw_instance/lmig_admission")"
@@ -160,6 +177,8 @@ check_eq "suspending alice stops her ptt" 0 \
 	"$(wait_traffic alice $GW_PORT_PTT 0)"
 check_match "the drop is counted as suspended" '^[1-9]' \
 	"$(gw_counter drop_suspended)"
+check_match "and as alice's" '^[1-9]' \
+	"$(gw_traffic_of sip:alice@partner.example drops)"
 gw_ctl profile resume sip:alice@partner.example >/dev/null
 check_eq "resuming alice lets her ptt pass again" 1 \
 	"$(wait_traffic alice $GW_PORT_PTT 1)"

@@ -11,6 +11,7 @@
 #                                                            │ video udp 5100
 #                                                            │ data udp 5200│
 #                                                            │ other udp 7000
+#                                                            │ deny udp 8809│
 #                                                            └──────────────┘
 #
 # Clients reach the MC server through the gateway, whose XDP program
@@ -25,6 +26,7 @@ GW_PORT_PTT=5000
 GW_PORT_VIDEO=5100
 GW_PORT_DATA=5200
 GW_PORT_OTHER=7000
+GW_PORT_DENY=8809
 
 gw_prefix=lm$$
 gw_ns=${gw_prefix}gw
@@ -130,6 +132,10 @@ gw_config() {
 		echo "service ptt udp $GW_PORT_PTT-$((GW_PORT_PTT + 99))"
 		echo "service video udp $GW_PORT_VIDEO-$((GW_PORT_VIDEO + 99))"
 		echo "service data udp $GW_PORT_DATA-$((GW_PORT_DATA + 99))"
+		echo "service deny udp $GW_PORT_DENY"
+		echo "open-limit-source 100 200"
+		echo "open-limit-total 20000 40000"
+		echo "denial-samples 10"
 	} > "$gw_dir/lmigd.conf"
 }
 
@@ -166,7 +172,8 @@ gw_stop_agent() {
 gw_start_mc_server() {
 	local port
 
-	for port in $GW_PORT_PTT $GW_PORT_VIDEO $GW_PORT_DATA $GW_PORT_OTHER; do
+	for port in $GW_PORT_PTT $GW_PORT_VIDEO $GW_PORT_DATA $GW_PORT_OTHER \
+		$GW_PORT_DENY; do
 		nsenter --net="/run/netns/$gw_mcs_ns" -- lmig-probe echo \
 			--listen "0.0.0.0:$port" --timeout 900 &
 		gw_echo_pids+=($!)
@@ -204,9 +211,21 @@ gw_ctl() {
 	in_ns "$gw_ns" lmigctl -i "$gw_instance" "$@"
 }
 
-# gw_counter REASON: packets counted for a verdict reason.
+# gw_counter REASON [CLASS]: packets counted for a verdict reason, in
+# all or in one traffic class.
 gw_counter() {
-	gw_ctl -j show | jq -r ".counters.$1.packets"
+	if [ -n "${2:-}" ]; then
+		gw_ctl -j show | jq -r ".classes.$2.$1.packets // 0"
+	else
+		gw_ctl -j show | jq -r ".counters.$1.packets"
+	fi
+}
+
+# gw_traffic_of PARTNER-ID FIELD: the user's fast-path traffic counter
+# (packets, bytes, drops), 0 when the user holds no state there.
+gw_traffic_of() {
+	gw_ctl -j show | jq -r --arg id "$1" \
+		".profiles[] | select(.partner_id==\$id) | .traffic.$2 // 0"
 }
 
 gw_cleanup() {
