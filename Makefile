@@ -125,6 +125,16 @@ $(O)/%.skel.h: $(O)/bpf/%.bpf.o
 	$(quiet) GEN-SKEL $@
 	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
 
+# Programs only benchmarks load (floors, generators): bench/<area>/*.bpf.c.
+BENCH_BPF_OBJS	:= $(patsubst %.bpf.c,$(O)/%.bpf.o,$(wildcard bench/*/*.bpf.c))
+.PHONY: bench-bpf
+bench-bpf: $(BENCH_BPF_OBJS)
+$(O)/bench/%.bpf.o: bench/%.bpf.c include/lmig_maps.h \
+		    include/uapi/linux/lmig.h
+	$(quiet) BPF $@
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 # --- userspace --------------------------------------------------------------
 
 $(O)/%.o: %.c | $(SKELS)
@@ -233,7 +243,7 @@ deps:
 
 # Benchmarks print figures, never pass/fail: bench/<area>/run each.
 BENCHES		:= $(sort $(wildcard bench/*/run))
-bench: all
+bench: all bench-bpf
 	$(Q)for b in $(BENCHES); do O=$(O) $$b || exit 1; done
 
 # --- style ------------------------------------------------------------------
