@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "denials.h"
 #include "fastpath.h"
 #include "kernel.h"
 #include "loop.h"
@@ -27,6 +28,7 @@ struct lmigd {
 	bool resync_pending;
 	unsigned int ticks;
 	uint64_t admitted, refused;
+	struct lmigd_denials denials;
 };
 
 #endif /* LMIG_AGENT_LMIGD_H */

@@ -100,6 +100,7 @@ static void on_tick(void *arg)
 	struct lmigd *d = arg;
 
 	lmigd_server_expire(d->server);
+	lmigd_denials_tick(d);
 	policy_check(d);
 	if (d->resync_pending)
 		lmigd_mirror_resync(d);
@@ -214,6 +215,9 @@ static int start(struct lmigd *d)
 			   on_kernel_event, d))
 		return -errno;
 	lmigd_loop_set_tick(d->loop, on_tick, d);
+	/* Before privileges go: the ring buffer is mapped once, here. */
+	if (lmigd_denials_start(d, err, sizeof(err)))
+		log_warn("drop samples will not be logged: %s", err);
 	if (lmigd_server_start(&d->server, d->loop, &d->cfg, lmigd_api_handle,
 			       d, err, sizeof(err))) {
 		log_err("%s", err);

@@ -147,6 +147,10 @@ check_match "the log names each precise reason" \
 check_match "the log tells unknown issuer from bad signature" \
 	'refused 10.0.3.2: unknown_issuer.*' "$(grep -E 'unknown_issuer|bad_signature' \
 	"$gw_dir/lmigd.log" | tr '\n' ' ')"
+check_match "lmigd logs samples of the fast path's drops" \
+	'dropped [0-9.]+ to udp/[0-9]+: class ptt, drop_no_admission' \
+	"$(cat "$gw_dir/lmigd.log")"
+
 show=$(gw_ctl -j show)
 check_eq "lmigctl show lists alice's session" "$(gw_client_addr alice)" \
 	"$(jq -r '.profiles[] | select(.partner_id=="sip:alice@partner.example")
