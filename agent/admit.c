@@ -165,7 +165,8 @@ void lmigd_admit_decide(const struct lmigd_admit_policy *policy,
 	int64_t expires;
 
 	memset(d, 0, sizeof(*d));
-	s = lmig_token_verify(policy->verifier, token, len, now, &d->token);
+	s = lmigd_token_verify_cached(policy->cache, policy->verifier, token,
+				      len, now, &d->token);
 	if (s != LMIG_TOKEN_OK) {
 		refuse_token(d, s);
 		return;

@@ -14,6 +14,7 @@
 
 #include "kernel.h"
 #include "token.h"
+#include "token_cache.h"
 
 enum lmigd_verdict {
 	LMIGD_ADMITTED,
@@ -50,7 +51,8 @@ struct lmigd_admit_policy {
 	const struct lmig_verifier *verifier;
 	lmigd_lookup_fn lookup;
 	void *lookup_arg;
-	unsigned int max_admission; /* seconds */
+	unsigned int max_admission;	 /* seconds */
+	struct lmigd_token_cache *cache; /* NULL: verify every time */
 };
 
 void lmigd_admit_decide(const struct lmigd_admit_policy *policy,

@@ -141,6 +141,7 @@ static void post_admission(struct lmigd *d, const struct http_request *req,
 		.lookup = kernel_lookup,
 		.lookup_arg = d,
 		.max_admission = d->cfg.max_admission,
+		.cache = d->tokens,
 	};
 	struct lmigd_decision dec;
 	int64_t now = time(NULL);

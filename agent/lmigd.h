@@ -13,10 +13,12 @@
 #include "loop.h"
 #include "server.h"
 #include "token.h"
+#include "token_cache.h"
 
 struct lmigd {
 	struct lmigd_config cfg;
 	struct lmig_verifier *verifier;
+	struct lmigd_token_cache *tokens; /* verified by this verifier */
 	struct lmigd_kernel *kernel;
 	struct lmig_fp *fp;
 	struct lmigd_loop *loop;

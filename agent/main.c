@@ -136,6 +136,8 @@ static void reload(struct lmigd *d)
 			 "effect at the next start");
 	lmig_verifier_free(d->verifier);
 	d->verifier = v;
+	/* What the old keys verified is no proof under the new ones. */
+	lmigd_token_cache_flush(d->tokens);
 	d->cfg.clock_skew = cfg.clock_skew;
 	d->cfg.max_admission = cfg.max_admission;
 	memcpy(d->cfg.audience, cfg.audience, sizeof(cfg.audience));
@@ -147,6 +149,9 @@ static void reload(struct lmigd *d)
 	d->cfg.open_source = cfg.open_source;
 	d->cfg.open_total = cfg.open_total;
 	d->cfg.denials = cfg.denials;
+	d->cfg.connection_rate = cfg.connection_rate;
+	lmigd_server_set_rate(d->server, cfg.connection_rate.rate,
+			      cfg.connection_rate.burst);
 	log_notice("reloaded: %d issuer keys, %d service ranges", cfg.n_keys,
 		   cfg.n_services);
 }
@@ -177,6 +182,9 @@ static int start(struct lmigd *d)
 	sigset_t mask;
 	int ret;
 
+	d->tokens = lmigd_token_cache_new();
+	if (!d->tokens)
+		return -ENOMEM;
 	ret = lmigd_kernel_open(&d->kernel, err, sizeof(err));
 	if (ret) {
 		log_err("%s", err);
@@ -243,6 +251,7 @@ static void stop(struct lmigd *d)
 	lmig_fp_close(d->fp);
 	lmigd_kernel_close(d->kernel);
 	lmig_verifier_free(d->verifier);
+	lmigd_token_cache_free(d->tokens);
 }
 
 int main(int argc, char **argv)

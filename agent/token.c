@@ -148,6 +148,11 @@ const struct lmig_trust *lmig_verifier_trust(
 	return verifier->trust;
 }
 
+unsigned int lmig_verifier_clock_skew(const struct lmig_verifier *verifier)
+{
+	return verifier->clock_skew;
+}
+
 const char *lmig_token_mc_id(const struct lmig_token *token, uint32_t service)
 {
 	if (!(token->services & service))

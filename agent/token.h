@@ -142,6 +142,9 @@ enum lmig_token_status lmig_token_verify(const struct lmig_verifier *verifier,
 					 int64_t now_unix,
 					 struct lmig_token *out);
 
+/* The clock skew it allows, seconds. */
+unsigned int lmig_verifier_clock_skew(const struct lmig_verifier *verifier);
+
 /* The MC ID of one LMIG_SERVICE_* bit of a verified token; NULL if none. */
 const char *lmig_token_mc_id(const struct lmig_token *token, uint32_t service);
 

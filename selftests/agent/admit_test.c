@@ -96,17 +96,7 @@ FIXTURE(admit)
 static int run_tool(FIXTURE_DATA(admit) * self, char *const *args, char *out,
 		    size_t out_size)
 {
-	char *argv[48] = {self->tool};
-	char err[1024];
-	int n = 1, rc;
-
-	while (*args && n < 47)
-		argv[n++] = *args++;
-	argv[n] = NULL;
-	rc = tu_run(argv, out, out_size, err, sizeof(err));
-	if (rc)
-		fprintf(stderr, "# lmig-idms: %s\n", err);
-	return rc;
+	return tu_run_tool(self->tool, args, out, out_size);
 }
 
 static int keygen(FIXTURE_DATA(admit) * self, const char *name)

@@ -298,6 +298,26 @@ static inline int tu_runl(const char *tool, char *out, size_t out_size,
 	return tu_run(argv, out, out_size, err, err_size);
 }
 
+/*
+ * Run tool with args (NULL-terminated, at most 46), capturing stdout into
+ * out; on failure its stderr goes to the test's output as a comment.
+ */
+static inline int tu_run_tool(const char *tool, char *const *args, char *out,
+			      size_t out_size)
+{
+	char *argv[48] = {(char *)tool};
+	char err[1024];
+	int n = 1, rc;
+
+	while (*args && n < 47)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+	rc = tu_run(argv, out, out_size, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "# %s: %s\n", tool, err);
+	return rc;
+}
+
 /* A fresh private directory for a test's files, into dir (PATH_MAX). */
 static inline bool tu_mkdtemp(char *dir)
 {
