@@ -25,6 +25,7 @@ struct parser {
 	char dir[PATH_MAX]; /* relative paths are relative to the file */
 	bool seen_skew, seen_max, seen_instance, seen_mode, seen_default;
 	bool seen_maxconn, seen_open_source, seen_open_total, seen_denials;
+	bool seen_conn_rate;
 };
 
 __attribute__((format(printf, 2, 3))) static int fail(struct parser *p,
@@ -307,6 +308,9 @@ static int parse_directive(struct parser *p, char **w, int n)
 	if (!strcmp(d, "open-limit-total"))
 		return rate_directive(p, w, n, &p->seen_open_total, true,
 				      &cfg->open_total);
+	if (!strcmp(d, "connection-rate"))
+		return rate_directive(p, w, n, &p->seen_conn_rate, true,
+				      &cfg->connection_rate);
 	if (!strcmp(d, "denial-samples"))
 		return rate_directive(p, w, n, &p->seen_denials, false,
 				      &cfg->denials);
@@ -526,6 +530,8 @@ int lmigd_config_parse(const char *text, const char *name,
 	cfg->max_connections = 256;
 	strcpy(cfg->instance, LMIG_INSTANCE_DEFAULT);
 	cfg->unclassified = LMIG_DEFAULT_PASS;
+	cfg->connection_rate = (struct lmigd_rate){LMIGD_CONN_RATE,
+						   LMIGD_CONN_BURST};
 	cfg->open_source = (struct lmigd_rate){LMIGD_OPEN_SOURCE_RATE,
 					       LMIGD_OPEN_SOURCE_BURST};
 	cfg->open_total = (struct lmigd_rate){LMIGD_OPEN_TOTAL_RATE,

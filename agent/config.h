@@ -29,6 +29,9 @@
 #define LMIGD_OPEN_TOTAL_RATE	20000
 #define LMIGD_OPEN_TOTAL_BURST	40000
 #define LMIGD_DENIAL_RATE	10
+/* New TLS connections a second from one address, and their burst. */
+#define LMIGD_CONN_RATE	 20
+#define LMIGD_CONN_BURST 40
 
 enum lmigd_xdp_mode {
 	LMIGD_XDP_AUTO, /* native, else generic (logged) */
@@ -79,6 +82,7 @@ struct lmigd_config {
 	struct lmigd_rate open_source; /* open class, per source address */
 	struct lmigd_rate open_total;  /* open class, all sources */
 	struct lmigd_rate denials;     /* denial samples per second and CPU */
+	struct lmigd_rate connection_rate; /* new connections, per source */
 };
 
 /*

@@ -15,6 +15,7 @@
 #include "jsonw.h"
 #include "log.h"
 #include "server.h"
+#include "source_rate.h"
 
 enum conn_state {
 	CONN_HANDSHAKE,
@@ -51,6 +52,8 @@ struct lmigd_server {
 	int n_listeners;
 	struct conn *conns;
 	unsigned int n_conns, max_conns;
+	struct lmigd_source_rate *per_source;
+	uint64_t rate_refused; /* since the last expire() */
 };
 
 static int64_t now_ms(void)
@@ -253,6 +256,12 @@ static bool accept_one(struct lmigd_server *srv, int lfd)
 		     SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 		return false;
+	if (!lmigd_source_rate_admit(srv->per_source, &peer, now_ms() * 1000)) {
+		/* Before any TLS work; counted, logged once a second. */
+		close(fd);
+		srv->rate_refused++;
+		return true;
+	}
 	if (srv->n_conns >= srv->max_conns) {
 		close(fd);
 		log_warn("connection limit (%u) reached: refusing a client",
@@ -397,6 +406,12 @@ int lmigd_server_start(struct lmigd_server **out, struct lmigd_loop *loop,
 	srv->cb = cb;
 	srv->arg = arg;
 	srv->max_conns = cfg->max_connections;
+	srv->per_source = lmigd_source_rate_new(cfg->connection_rate.rate,
+						cfg->connection_rate.burst);
+	if (!srv->per_source) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	srv->ctx = tls_context(cfg, err, errlen);
 	if (!srv->ctx)
 		goto fail;
@@ -421,6 +436,7 @@ void lmigd_server_stop(struct lmigd_server *srv)
 		close(srv->listeners[i].fd);
 	}
 	SSL_CTX_free(srv->ctx);
+	lmigd_source_rate_free(srv->per_source);
 	free(srv);
 }
 
@@ -429,6 +445,11 @@ void lmigd_server_expire(struct lmigd_server *srv)
 	int64_t now = now_ms();
 	struct conn *c = srv->conns;
 
+	if (srv->rate_refused) {
+		log_warn("refused %llu connections over the per-source rate",
+			 (unsigned long long)srv->rate_refused);
+		srv->rate_refused = 0;
+	}
 	while (c) {
 		struct conn *next = c->next;
 
@@ -436,6 +457,12 @@ void lmigd_server_expire(struct lmigd_server *srv)
 			conn_close(c);
 		c = next;
 	}
+}
+
+void lmigd_server_set_rate(struct lmigd_server *srv, uint64_t rate,
+			   uint64_t burst)
+{
+	lmigd_source_rate_set(srv->per_source, rate, burst);
 }
 
 unsigned int lmigd_server_connections(const struct lmigd_server *srv)

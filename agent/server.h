@@ -42,6 +42,10 @@ void lmigd_server_stop(struct lmigd_server *srv);
 /* Close connections past their deadline; call about once a second. */
 void lmigd_server_expire(struct lmigd_server *srv);
 
+/* A new per-source connection rate (a reload). */
+void lmigd_server_set_rate(struct lmigd_server *srv, uint64_t rate,
+			   uint64_t burst);
+
 /* Open connections, for health reporting. */
 unsigned int lmigd_server_connections(const struct lmigd_server *srv);
 

@@ -90,7 +90,8 @@ TEST(full)
 			   "service video sctp 5100-5101\n"
 			   "open-limit-source 10 20\n"
 			   "open-limit-total 0 1\n"
-			   "denial-samples 0\n"))
+			   "denial-samples 0\n"
+			   "connection-rate 5 10\n"))
 	TH_LOG("%s", err);
 	EXPECT_STREQ("ID", cfg.audience);
 	EXPECT_EQ(2, cfg.n_listen);
@@ -104,6 +105,8 @@ TEST(full)
 	EXPECT_EQ(5, cfg.clock_skew);
 	EXPECT_EQ(600, cfg.max_admission);
 	EXPECT_EQ(10, cfg.max_connections);
+	EXPECT_EQ(5, cfg.connection_rate.rate);
+	EXPECT_EQ(10, cfg.connection_rate.burst);
 	EXPECT_STREQ("gw-1", cfg.instance);
 	EXPECT_EQ(2, cfg.n_interfaces);
 	EXPECT_EQ(LMIGD_XDP_GENERIC, cfg.xdp_mode);
@@ -203,6 +206,9 @@ BAD(endpoint_denied, "service deny tcp 8443\n",
 BAD(rate_words, "open-limit-source 10\n",
     "/etc/lmig/lmigd.conf:7: open-limit-source: expected "
     "'open-limit-source RATE BURST'");
+BAD(conn_rate_words, "connection-rate 5\n",
+    "/etc/lmig/lmigd.conf:7: connection-rate: expected "
+    "'connection-rate RATE BURST'");
 BAD(rate_bad, "open-limit-total lots 1\n",
     "/etc/lmig/lmigd.conf:7: open-limit-total: 'lots' is not a number");
 BAD(rate_big, "open-limit-total 1000000001 1\n",

@@ -11,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/gateway.sh"
 
 trap gw_cleanup EXIT
-tests=17
+tests=19
 tap_plan $tests
 if [ ! -d /sys/module/lmig ]; then
 	for i in $(seq $tests); do tap_skip "agent $i" "lmig.ko is not loaded"; done
@@ -71,6 +71,39 @@ check_eq "HTTP/2 is refused with 505" "505" \
 	"$(raw 'GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n')"
 check_eq "a malformed request closes the connection after 400" "400" \
 	"$(raw 'GET /healthz HTTP/1.1\nHost: x\n\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')"
+
+# New connections from one address are limited before any TLS work:
+# lower the limit to 1 a second with a burst of 3, and try 8 at once.
+echo "connection-rate 1 3" >> "$gw_dir/lmigd.conf"
+kill -HUP "$gw_agent_pid"
+for i in $(seq 50); do
+	grep -q 'reloaded' "$gw_dir/lmigd.log" && break
+	sleep 0.1
+done
+printf 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' \
+	> "$gw_dir/health.http"
+# All at once: one by one, a slow machine would stay within the rate.
+pids=
+for i in $(seq 8); do
+	in_ns "$(gw_client_ns bob)" lmig-admit --connect \
+		"$(gw_gateway_addr bob):8443" --ca "$gw_dir/ca.pem" \
+		--raw "$gw_dir/health.http" --statuses \
+		> "$gw_dir/burst.$i" 2>/dev/null &
+	pids="$pids $!"
+done
+# shellcheck disable=SC2086 # a list of pids
+wait $pids
+answered=$(cat "$gw_dir"/burst.* | grep -c '^200$')
+check_eq "a burst over the per-source connection rate is cut short" yes \
+	"$([ "$answered" -ge 3 ] && [ "$answered" -lt 8 ] && echo yes ||
+	   echo "no: $answered of 8 answered")"
+sleep 1.5
+check_eq "the refusals are counted in the log" yes \
+	"$(grep -q 'connections over the per-source rate' "$gw_dir/lmigd.log" &&
+	   echo yes)"
+sed -i '/^connection-rate/d' "$gw_dir/lmigd.conf"
+kill -HUP "$gw_agent_pid"
+sleep 1.5
 
 # A client that connects and never speaks TLS is cut off by the
 # handshake deadline, so idle connections cannot pile up.
