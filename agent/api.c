@@ -15,6 +15,7 @@
 
 #include "admit.h"
 #include "api.h"
+#include "clock_step.h"
 #include "clock.h"
 #include "jsonw.h"
 #include "log.h"
@@ -119,6 +120,10 @@ static int install(struct lmigd *d, const struct lmig_addr *addr,
 	int err;
 
 	/* The event may still be on its way: the map must know the user. */
+	/* Convert with the distance the fast path's expiries agree on. */
+	lmigd_clock_follow(d);
+	adm.expires_ns = lmig_clock_from_unix_at(dec->expires,
+						 d->clock_anchor_ns);
 	err = lmigd_mirror_profile(d, &dec->profile);
 	if (err)
 		return err;

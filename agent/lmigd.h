@@ -30,6 +30,8 @@ struct lmigd {
 	bool resync_pending;
 	unsigned int ticks;
 	uint64_t admitted, refused;
+	/* CLOCK_REALTIME - CLOCK_MONOTONIC the expiries were written with. */
+	int64_t clock_anchor_ns;
 	struct lmigd_denials denials;
 };
 

@@ -19,6 +19,8 @@
 
 #include "api.h"
 #include "check_token.h"
+#include "clock.h"
+#include "clock_step.h"
 #include "lmigd.h"
 #include "log.h"
 #include "mirror.h"
@@ -101,6 +103,7 @@ static void on_tick(void *arg)
 
 	lmigd_server_expire(d->server);
 	lmigd_denials_tick(d);
+	lmigd_clock_follow(d);
 	policy_check(d);
 	if (d->resync_pending)
 		lmigd_mirror_resync(d);
@@ -182,6 +185,7 @@ static int start(struct lmigd *d)
 	sigset_t mask;
 	int ret;
 
+	d->clock_anchor_ns = lmig_clock_offset_ns();
 	d->tokens = lmigd_token_cache_new();
 	if (!d->tokens)
 		return -ENOMEM;
