@@ -164,6 +164,15 @@ $(O)/tools/%: selftests/tools/%.c $(O)/libagent.a $(O)/liblmig.a
 	$(Q)$(CC) $(CPPFLAGS) -Iagent $(CFLAGS) $(LDFLAGS) $< $(O)/libagent.a \
 		$(O)/liblmig.a $(LDLIBS) -o $@
 
+# The agent's benchmark program (bench/agent/run), beside libjwt; built
+# only when the benchmark runs, so nothing else needs libjwt.
+$(O)/tools/lmig-verifybench: bench/agent/verifybench.c $(O)/libagent.a \
+			     $(O)/liblmig.a
+	$(quiet) CC $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) -Iagent $(CFLAGS) $(LDFLAGS) $< $(O)/libagent.a \
+		$(O)/liblmig.a $(LDLIBS) -ljwt -o $@
+
 $(O)/selftests/%: selftests/%.c $(HARNESS) $(O)/libagent.a $(O)/liblmig.a \
 		  | $(SKELS) $(TOOLS)
 	$(quiet) CC $@
@@ -264,7 +273,7 @@ checkpatch: $(CHECKPATCH)
 		include/uapi/linux/lmig.h
 
 FORMAT_SRCS	= $(wildcard agent/*.[ch] ctl/*.[ch] lib/*.[ch] \
-		    selftests/*/*.[ch])
+		    selftests/*/*.[ch] bench/agent/*.[ch])
 format:
 	$(Q)clang-format -i $(FORMAT_SRCS)
 format-check:
