@@ -12,7 +12,7 @@ top=$(cd "$here/../.." && pwd)
 
 stage=$(mktemp -d /tmp/lmig-install.XXXXXX)
 trap 'rm -rf "$stage"' EXIT
-tap_plan 12
+tap_plan 14
 
 version=$(sed -n 's/^VERSION[[:space:]]*:= *//p' "$top/Makefile")
 src=$stage/usr/src/lmig-$version
@@ -30,6 +30,10 @@ tap_check "the module loads at boot" \
 	grep -qx lmig "$stage/usr/lib/modules-load.d/lmig.conf"
 tap_check "an example configuration is in /etc/lmig" \
 	test -f "$stage/etc/lmig/lmigd.conf"
+tap_check "the manual pages are installed" \
+	test -f "$stage/usr/share/man/man8/lmigd.8" \
+	-a -f "$stage/usr/share/man/man5/lmigd.conf.5" \
+	-a -f "$stage/usr/share/man/man5/lmig-profiles.5"
 tap_check "dkms.conf names this version" \
 	grep -qx "PACKAGE_VERSION=\"$version\"" "$src/dkms.conf"
 
@@ -61,6 +65,9 @@ make -s -C "$top" uninstall DESTDIR="$stage" > "$stage/uninstall.log" 2>&1
 tap_check "make uninstall removes binaries, unit and module source" \
 	test ! -e "$stage/usr/sbin/lmigd" -a ! -e "$stage/usr/sbin/lmigctl" \
 	-a ! -e "$stage/lib/systemd/system/lmigd.service" -a ! -e "$src"
+tap_check "make uninstall removes the manual pages" \
+	test ! -e "$stage/usr/share/man/man8/lmigd.8" \
+	-a ! -e "$stage/usr/share/man/man5/lmigd.conf.5"
 tap_check "make uninstall keeps the configuration" \
 	test -f "$stage/etc/lmig/lmigd.conf"
 tap_done
