@@ -420,6 +420,10 @@ int cmd_profile(struct ctl *c, int argc, char **argv)
 {
 	const char *sub = argc ? argv[0] : "help";
 
+	/* "lmigctl profile SUB --help" shows the usage, changes nothing. */
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			sub = "help";
 	if (!strcmp(sub, "add"))
 		return profile_add(c, argc - 1, argv + 1);
 	if (!strcmp(sub, "set"))
@@ -436,7 +440,8 @@ int cmd_profile(struct ctl *c, int argc, char **argv)
 		return profile_get(c, argc - 1, argv + 1);
 	if (!strcmp(sub, "list") || !strcmp(sub, "ls"))
 		return profile_list(c, argc - 1, argv + 1);
-	if (!strcmp(sub, "help") || !strcmp(sub, "--help")) {
+	if (!strcmp(sub, "help") || !strcmp(sub, "--help") ||
+	    !strcmp(sub, "-h")) {
 		profile_usage(stdout);
 		return CTL_OK;
 	}

@@ -2,6 +2,7 @@
 /* lmigctl show: profiles joined with their live sessions, and counters. */
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "clock.h"
@@ -197,6 +198,18 @@ int cmd_show(struct ctl *c, int argc, char **argv)
 	char msg[LMIG_FP_MSG_MAX];
 	int err, ret = CTL_OK;
 
+	if (argc == 1 &&
+	    (!strcmp(argv[0], "help") || !strcmp(argv[0], "--help") ||
+	     !strcmp(argv[0], "-h"))) {
+		printf("usage: lmigctl [-j|-p] [-i INSTANCE] show [USER]\n"
+		       "\n"
+		       "Every profile (or USER's: a user id or a partner MC "
+		       "service ID)\n"
+		       "with its live sessions (address, services, expiry, "
+		       "traffic), then\n"
+		       "the fast path's counters by class and reason.\n");
+		return CTL_OK;
+	}
 	if (argc > 1) {
 		ctl_error("show: at most one user");
 		return CTL_USAGE;

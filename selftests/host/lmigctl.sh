@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# lmigctl without the module (this host cannot load it): help for every
+# command works and exits 0; bad usage exits 2 with a message; asking the
+# kernel exits 3 and says the module is not loaded; version prints. The
+# commands against the real module run in the VM (selftests/e2e).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$here/../lib/tap.sh"
+O=${O:-build}
+ctl=$top/$O/lmigctl
+tap_plan 12
+
+# expect NAME STATUS PATTERN -- ARGS: exit status and a line of output.
+expect() {
+	local name=$1 want=$2 pattern=$3 out rc
+	shift 4
+	out=$("$ctl" "$@" 2>&1)
+	rc=$?
+	if [ "$rc" = "$want" ] && grep -qE -- "$pattern" <<< "$out"; then
+		tap_ok "$name"
+	else
+		tap_fail "$name" "status $rc (want $want): $(head -3 <<< "$out")"
+	fi
+}
+
+if [ -d /sys/module/lmig ]; then
+	for i in $(seq 12); do tap_skip "lmigctl $i" "lmig is loaded here"; done
+	exit 4
+fi
+expect "--help lists the commands" 0 '^  profile ' -- --help
+expect "help is the same" 0 '^  show ' -- help
+expect "profile --help" 0 '^usage: lmigctl profile add' -- profile --help
+expect "profile add --help changes nothing" 0 '^usage: lmigctl profile' \
+	-- profile add --help
+expect "show --help" 0 '^usage: lmigctl .*show \[USER\]' -- show --help
+expect "version" 0 '^lmigctl [0-9]+\.[0-9]+\.[0-9]+$' -- version
+expect "version -j is JSON" 0 '^\{"version":"[0-9.]+"\}$' -- -j version
+expect "no command is bad usage" 2 '^usage: ' --
+expect "an unknown command is named" 2 "unknown command 'frobnicate'" \
+	-- frobnicate
+expect "an unknown option is bad usage" 2 'usage: ' -- --frobnicate list
+expect "profile list without the module says so" 3 \
+	'the lmig module is not loaded' -- profile list
+expect "show without the module says so" 3 \
+	'the lmig module is not loaded' -- show
+tap_done
