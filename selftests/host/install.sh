@@ -12,7 +12,7 @@ top=$(cd "$here/../.." && pwd)
 
 stage=$(mktemp -d /tmp/lmig-install.XXXXXX)
 trap 'rm -rf "$stage"' EXIT
-tap_plan 14
+tap_plan 15
 
 version=$(sed -n 's/^VERSION[[:space:]]*:= *//p' "$top/Makefile")
 src=$stage/usr/src/lmig-$version
@@ -34,6 +34,8 @@ tap_check "the manual pages are installed" \
 	test -f "$stage/usr/share/man/man8/lmigd.8" \
 	-a -f "$stage/usr/share/man/man5/lmigd.conf.5" \
 	-a -f "$stage/usr/share/man/man5/lmig-profiles.5"
+tap_check "the bash completion is installed" \
+	test -f "$stage/usr/share/bash-completion/completions/lmigctl"
 tap_check "dkms.conf names this version" \
 	grep -qx "PACKAGE_VERSION=\"$version\"" "$src/dkms.conf"
 

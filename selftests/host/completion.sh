@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The bash completion of lmigctl (dist/lmigctl.bash-completion): what it
+# offers after the command, a subcommand and a keyword.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+. "$here/../lib/tap.sh"
+tap_plan 6
+
+# shellcheck source=/dev/null
+. "$top/dist/lmigctl.bash-completion"
+
+# offers WORDS...: what completing the last word offers, sorted.
+offers() {
+	COMP_WORDS=("$@")
+	COMP_CWORD=$(($# - 1))
+	COMPREPLY=()
+	_lmigctl
+	printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' '
+}
+
+check() {
+	if [ "$2" = "$3" ]; then
+		tap_ok "$1"
+	else
+		tap_fail "$1" "expected '$2', got '$3'"
+	fi
+}
+
+check "commands" "help profile show version " "$(offers lmigctl '')"
+check "options" "--help --instance --json --pretty " "$(offers lmigctl --)"
+check "profile subcommands starting with s" "set suspend " \
+	"$(offers lmigctl profile s)"
+check "after -j, still the commands" "profile " "$(offers lmigctl -j pro)"
+check "states" "active suspended " \
+	"$(offers lmigctl profile set sip:a@p state '')"
+check "keywords of add" "not-after not-before " \
+	"$(offers lmigctl profile add sip:a@p primary x not-)"
+tap_done
