@@ -32,6 +32,7 @@ tap_check "an example configuration is in /etc/lmig" \
 	test -f "$stage/etc/lmig/lmigd.conf"
 tap_check "the manual pages are installed" \
 	test -f "$stage/usr/share/man/man8/lmigd.8" \
+	-a -f "$stage/usr/share/man/man8/lmigctl.8" \
 	-a -f "$stage/usr/share/man/man5/lmigd.conf.5" \
 	-a -f "$stage/usr/share/man/man5/lmig-profiles.5"
 tap_check "the bash completion is installed" \
