@@ -154,6 +154,15 @@ $(O)/tools/%: selftests/tools/%.c $(O)/libagent.a $(O)/liblmig.a
 	$(Q)$(CC) $(CPPFLAGS) -Iagent $(CFLAGS) $(LDFLAGS) $< $(O)/libagent.a \
 		$(O)/liblmig.a $(LDLIBS) -o $@
 
+# The module's benchmark program (bench/kmod/run), built beside the test
+# tools so that the VM carries it.
+tools: $(O)/tools/lmig-genlbench
+$(O)/tools/lmig-genlbench: bench/kmod/genlbench.c $(O)/liblmig.a
+	$(quiet) CC $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(O)/liblmig.a \
+		$(LDLIBS) -ldl -o $@
+
 $(O)/selftests/%: selftests/%.c $(HARNESS) $(O)/libagent.a $(O)/liblmig.a \
 		  | $(SKELS) $(TOOLS)
 	$(quiet) CC $@
@@ -247,6 +256,13 @@ $(CHECKPATCH):
 		'*/scripts/const_structs.checkpatch'
 	@touch $@
 
+# The module through sparse (C=2 checks every source, rebuilt or not).
+.PHONY: sparse
+sparse:
+	@command -v sparse >/dev/null || { echo "sparse is not installed" >&2; \
+		exit 1; }
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) O= C=2 modules
+
 checkpatch: $(CHECKPATCH)
 	$(Q)$(CHECKPATCH) --no-tree --strict --quiet --show-types \
 		--ignore SPDX_LICENSE_TAG \
@@ -254,7 +270,7 @@ checkpatch: $(CHECKPATCH)
 		include/uapi/linux/lmig.h
 
 FORMAT_SRCS	= $(wildcard agent/*.[ch] ctl/*.[ch] lib/*.[ch] \
-		    selftests/*/*.[ch])
+		    selftests/*/*.[ch] bench/kmod/*.[ch])
 format:
 	$(Q)clang-format -i $(FORMAT_SRCS)
 format-check:
