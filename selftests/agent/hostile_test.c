@@ -16,30 +16,30 @@
 #include "b64.h"
 
 #define ISSUER "https://idms.primary.example"
-#define AUD "https://mc.partner.example"
-#define NOW 1790000000
-#define NOW_S "1790000000"
+#define AUD    "https://mc.partner.example"
+#define NOW    1790000000
+#define NOW_S  "1790000000"
 
 /* A valid header and valid claims, the base of every variant. */
 #define H_OK "{\"alg\":\"ES256\",\"typ\":\"JWT\"}"
-#define CLAIMS(extra)                                                    \
-	"{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD "\",\"exp\":1790003600,"  \
-	"\"iat\":1790000000,\"scope\":\"3gpp:mc:ptt_service\","            \
+#define CLAIMS(extra)                                                     \
+	"{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD "\",\"exp\":1790003600," \
+	"\"iat\":1790000000,\"scope\":\"3gpp:mc:ptt_service\","           \
 	"\"mcptt_id\":\"sip:alice@primary.example\"" extra "}"
 #define P_OK CLAIMS("")
 
 enum sig_mode {
-	SIG_PRIMARY,	/* ES256 with the trusted key */
-	SIG_ROGUE,	/* ES256 with another IdMS's key */
-	SIG_EMPTY,	/* no signature at all */
-	SIG_HMAC_PEM,	/* HS256 keyed with the trusted certificate's PEM */
-	SIG_ZERO,	/* r = s = 0 */
-	SIG_ORDER,	/* r = n (the group order), s = 1 */
-	SIG_FF,		/* r, s = 2^256 - 1, above n */
-	SIG_DER,	/* the real signature, DER-encoded */
-	SIG_SHORT,	/* the real signature less its last byte */
-	SIG_LONG,	/* the real signature and one byte more */
-	SIG_FLIP,	/* the real signature with one bit flipped */
+	SIG_PRIMARY,  /* ES256 with the trusted key */
+	SIG_ROGUE,    /* ES256 with another IdMS's key */
+	SIG_EMPTY,    /* no signature at all */
+	SIG_HMAC_PEM, /* HS256 keyed with the trusted certificate's PEM */
+	SIG_ZERO,     /* r = s = 0 */
+	SIG_ORDER,    /* r = n (the group order), s = 1 */
+	SIG_FF,	      /* r, s = 2^256 - 1, above n */
+	SIG_DER,      /* the real signature, DER-encoded */
+	SIG_SHORT,    /* the real signature less its last byte */
+	SIG_LONG,     /* the real signature and one byte more */
+	SIG_FLIP,     /* the real signature with one bit flipped */
 };
 
 enum transform {
@@ -51,25 +51,30 @@ enum transform {
 	T_NEWLINE,	/* a newline after the token */
 	T_LEADING,	/* a blank before the token */
 	T_STD_B64,	/* '+' in place of a base64url character */
-	T_SWAP_PAYLOAD,	/* another (valid) payload under the signature */
+	T_SWAP_PAYLOAD, /* another (valid) payload under the signature */
 	T_NUL_INSIDE,	/* a NUL byte inside the token */
 };
 
 static const struct lmigd_profile profiles[] = {
-	{ .user_id = 1, .partner_id = "sip:alice@partner.example",
-	  .services = LMIG_SERVICE_PTT | LMIG_SERVICE_VIDEO,
-	  .state = LMIG_STATE_ACTIVE },
-	{ .user_id = 2, .partner_id = "sip:sus@partner.example",
-	  .services = LMIG_SERVICE_PTT, .state = LMIG_STATE_SUSPENDED },
-	{ .user_id = 3, .partner_id = "sip:data@partner.example",
-	  .services = LMIG_SERVICE_DATA, .state = LMIG_STATE_ACTIVE },
+	{.user_id = 1,
+	 .partner_id = "sip:alice@partner.example",
+	 .services = LMIG_SERVICE_PTT | LMIG_SERVICE_VIDEO,
+	 .state = LMIG_STATE_ACTIVE},
+	{.user_id = 2,
+	 .partner_id = "sip:sus@partner.example",
+	 .services = LMIG_SERVICE_PTT,
+	 .state = LMIG_STATE_SUSPENDED},
+	{.user_id = 3,
+	 .partner_id = "sip:data@partner.example",
+	 .services = LMIG_SERVICE_DATA,
+	 .state = LMIG_STATE_ACTIVE},
 };
 
 static int lookup(void *arg, const char *id, struct lmigd_profile *out)
 {
-	static const char *const ids[] = { "sip:alice@primary.example",
-					   "sip:sus@primary.example",
-					   "sip:data@primary.example" };
+	static const char *const ids[] = {"sip:alice@primary.example",
+					  "sip:sus@primary.example",
+					  "sip:data@primary.example"};
 
 	(void)arg;
 	for (size_t i = 0; i < sizeof(ids) / sizeof(*ids); i++)
@@ -95,50 +100,74 @@ FIXTURE(hostile)
 
 FIXTURE_VARIANT(hostile)
 {
-	const char *header;	/* NULL: H_OK */
-	const char *payload;	/* NULL: P_OK */
+	const char *header;  /* NULL: H_OK */
+	const char *payload; /* NULL: P_OK */
 	enum sig_mode sig;
 	enum transform transform;
-	const char *reason;	/* the decision's log reason */
+	const char *reason; /* the decision's log reason */
 };
 
-#define CASE(name, h, p, s, t, r)                                        \
-	FIXTURE_VARIANT_ADD(hostile, name)                               \
-	{                                                                \
-		.header = h, .payload = p, .sig = s, .transform = t,     \
-		.reason = r,                                             \
+#define CASE(name, h, p, s, t, r)                                    \
+	FIXTURE_VARIANT_ADD(hostile, name)                           \
+	{                                                            \
+		.header = h, .payload = p, .sig = s, .transform = t, \
+		.reason = r,                                         \
 	}
 
 /* Algorithms and headers. */
-CASE(alg_none, "{\"alg\":\"none\"}", NULL, SIG_EMPTY, T_NONE, "unsupported_alg");
-CASE(alg_none_signed, "{\"alg\":\"none\"}", NULL, SIG_PRIMARY, T_NONE, "unsupported_alg");
-CASE(alg_None, "{\"alg\":\"None\"}", NULL, SIG_PRIMARY, T_NONE, "unsupported_alg");
-CASE(alg_nOnE, "{\"alg\":\"nOnE\"}", NULL, SIG_EMPTY, T_NONE, "unsupported_alg");
-CASE(hmac_key_confusion, "{\"alg\":\"HS256\"}", NULL, SIG_HMAC_PEM, T_NONE, "unsupported_alg");
-CASE(alg_HS512, "{\"alg\":\"HS512\"}", NULL, SIG_PRIMARY, T_NONE, "unsupported_alg");
-CASE(alg_ES512, "{\"alg\":\"ES512\"}", NULL, SIG_PRIMARY, T_NONE, "unsupported_alg");
-CASE(alg_lowercase, "{\"alg\":\"es256\"}", NULL, SIG_PRIMARY, T_NONE, "unsupported_alg");
-CASE(alg_with_nul, "{\"alg\":\"ES256\\u0000\"}", NULL, SIG_PRIMARY, T_NONE, "unsupported_alg");
-CASE(alg_RS256_on_ec_key, "{\"alg\":\"RS256\"}", NULL, SIG_PRIMARY, T_NONE, "unknown_key");
-CASE(alg_PS256_on_ec_key, "{\"alg\":\"PS256\"}", NULL, SIG_PRIMARY, T_NONE, "unknown_key");
-CASE(alg_EdDSA_on_ec_key, "{\"alg\":\"EdDSA\"}", NULL, SIG_PRIMARY, T_NONE, "unknown_key");
-CASE(kid_names_key_of_other_alg, "{\"alg\":\"RS256\",\"kid\":\"k1\"}", NULL, SIG_PRIMARY, T_NONE, "alg_mismatch");
+CASE(alg_none, "{\"alg\":\"none\"}", NULL, SIG_EMPTY, T_NONE,
+     "unsupported_alg");
+CASE(alg_none_signed, "{\"alg\":\"none\"}", NULL, SIG_PRIMARY, T_NONE,
+     "unsupported_alg");
+CASE(alg_None, "{\"alg\":\"None\"}", NULL, SIG_PRIMARY, T_NONE,
+     "unsupported_alg");
+CASE(alg_nOnE, "{\"alg\":\"nOnE\"}", NULL, SIG_EMPTY, T_NONE,
+     "unsupported_alg");
+CASE(hmac_key_confusion, "{\"alg\":\"HS256\"}", NULL, SIG_HMAC_PEM, T_NONE,
+     "unsupported_alg");
+CASE(alg_HS512, "{\"alg\":\"HS512\"}", NULL, SIG_PRIMARY, T_NONE,
+     "unsupported_alg");
+CASE(alg_ES512, "{\"alg\":\"ES512\"}", NULL, SIG_PRIMARY, T_NONE,
+     "unsupported_alg");
+CASE(alg_lowercase, "{\"alg\":\"es256\"}", NULL, SIG_PRIMARY, T_NONE,
+     "unsupported_alg");
+CASE(alg_with_nul, "{\"alg\":\"ES256\\u0000\"}", NULL, SIG_PRIMARY, T_NONE,
+     "unsupported_alg");
+CASE(alg_RS256_on_ec_key, "{\"alg\":\"RS256\"}", NULL, SIG_PRIMARY, T_NONE,
+     "unknown_key");
+CASE(alg_PS256_on_ec_key, "{\"alg\":\"PS256\"}", NULL, SIG_PRIMARY, T_NONE,
+     "unknown_key");
+CASE(alg_EdDSA_on_ec_key, "{\"alg\":\"EdDSA\"}", NULL, SIG_PRIMARY, T_NONE,
+     "unknown_key");
+CASE(kid_names_key_of_other_alg, "{\"alg\":\"RS256\",\"kid\":\"k1\"}", NULL,
+     SIG_PRIMARY, T_NONE, "alg_mismatch");
 CASE(no_alg, "{\"typ\":\"JWT\"}", NULL, SIG_PRIMARY, T_NONE, "bad_header");
 CASE(alg_number, "{\"alg\":1}", NULL, SIG_PRIMARY, T_NONE, "bad_header");
 CASE(alg_null, "{\"alg\":null}", NULL, SIG_PRIMARY, T_NONE, "bad_header");
 CASE(header_array, "[\"ES256\"]", NULL, SIG_PRIMARY, T_NONE, "bad_header");
 CASE(header_not_json, "ES256", NULL, SIG_PRIMARY, T_NONE, "bad_header");
-CASE(embedded_jwk, "{\"alg\":\"ES256\",\"jwk\":{\"kty\":\"EC\"}}", NULL, SIG_PRIMARY, T_NONE, "forbidden_header");
-CASE(jku, "{\"alg\":\"ES256\",\"jku\":\"https://evil.example/k\"}", NULL, SIG_PRIMARY, T_NONE, "forbidden_header");
-CASE(x5u, "{\"alg\":\"ES256\",\"x5u\":\"https://evil.example/c\"}", NULL, SIG_PRIMARY, T_NONE, "forbidden_header");
-CASE(x5c, "{\"alg\":\"ES256\",\"x5c\":[\"MIIB\"]}", NULL, SIG_PRIMARY, T_NONE, "forbidden_header");
-CASE(crit, "{\"alg\":\"ES256\",\"crit\":[\"exp\"]}", NULL, SIG_PRIMARY, T_NONE, "forbidden_header");
-CASE(b64_false, "{\"alg\":\"ES256\",\"b64\":false}", NULL, SIG_PRIMARY, T_NONE, "forbidden_header");
-CASE(duplicate_alg, "{\"alg\":\"ES256\",\"alg\":\"ES256\"}", NULL, SIG_PRIMARY, T_NONE, "bad_header");
-CASE(duplicate_alg_escaped, "{\"alg\":\"ES256\",\"al\\u0067\":\"none\"}", NULL, SIG_PRIMARY, T_NONE, "bad_header");
-CASE(unknown_kid, "{\"alg\":\"ES256\",\"kid\":\"nobody\"}", NULL, SIG_PRIMARY, T_NONE, "unknown_key");
-CASE(kid_number, "{\"alg\":\"ES256\",\"kid\":7}", NULL, SIG_PRIMARY, T_NONE, "bad_header");
-CASE(typ_number, "{\"alg\":\"ES256\",\"typ\":7}", NULL, SIG_PRIMARY, T_NONE, "bad_header");
+CASE(embedded_jwk, "{\"alg\":\"ES256\",\"jwk\":{\"kty\":\"EC\"}}", NULL,
+     SIG_PRIMARY, T_NONE, "forbidden_header");
+CASE(jku, "{\"alg\":\"ES256\",\"jku\":\"https://evil.example/k\"}", NULL,
+     SIG_PRIMARY, T_NONE, "forbidden_header");
+CASE(x5u, "{\"alg\":\"ES256\",\"x5u\":\"https://evil.example/c\"}", NULL,
+     SIG_PRIMARY, T_NONE, "forbidden_header");
+CASE(x5c, "{\"alg\":\"ES256\",\"x5c\":[\"MIIB\"]}", NULL, SIG_PRIMARY, T_NONE,
+     "forbidden_header");
+CASE(crit, "{\"alg\":\"ES256\",\"crit\":[\"exp\"]}", NULL, SIG_PRIMARY, T_NONE,
+     "forbidden_header");
+CASE(b64_false, "{\"alg\":\"ES256\",\"b64\":false}", NULL, SIG_PRIMARY, T_NONE,
+     "forbidden_header");
+CASE(duplicate_alg, "{\"alg\":\"ES256\",\"alg\":\"ES256\"}", NULL, SIG_PRIMARY,
+     T_NONE, "bad_header");
+CASE(duplicate_alg_escaped, "{\"alg\":\"ES256\",\"al\\u0067\":\"none\"}", NULL,
+     SIG_PRIMARY, T_NONE, "bad_header");
+CASE(unknown_kid, "{\"alg\":\"ES256\",\"kid\":\"nobody\"}", NULL, SIG_PRIMARY,
+     T_NONE, "unknown_key");
+CASE(kid_number, "{\"alg\":\"ES256\",\"kid\":7}", NULL, SIG_PRIMARY, T_NONE,
+     "bad_header");
+CASE(typ_number, "{\"alg\":\"ES256\",\"typ\":7}", NULL, SIG_PRIMARY, T_NONE,
+     "bad_header");
 
 /* Signatures. */
 CASE(signature_stripped, NULL, NULL, SIG_EMPTY, T_NONE, "malformed");
@@ -161,54 +190,181 @@ CASE(trailing_newline, NULL, NULL, SIG_PRIMARY, T_NEWLINE, "malformed");
 CASE(leading_blank, NULL, NULL, SIG_PRIMARY, T_LEADING, "malformed");
 CASE(standard_base64, NULL, NULL, SIG_PRIMARY, T_STD_B64, "malformed");
 CASE(nul_inside, NULL, NULL, SIG_PRIMARY, T_NUL_INSIDE, "malformed");
-CASE(oversize, NULL, CLAIMS(",\"pad\":\"" /* 9 KiB below */), SIG_PRIMARY, T_NONE, "too_large");
-CASE(payload_not_json, NULL, "exp=1790003600", SIG_PRIMARY, T_NONE, "malformed");
+CASE(oversize, NULL, CLAIMS(",\"pad\":\"" /* 9 KiB below */), SIG_PRIMARY,
+     T_NONE, "too_large");
+CASE(payload_not_json, NULL, "exp=1790003600", SIG_PRIMARY, T_NONE,
+     "malformed");
 CASE(payload_array, NULL, "[1790003600]", SIG_PRIMARY, T_NONE, "malformed");
 CASE(payload_trailing_bytes, NULL, P_OK "x", SIG_PRIMARY, T_NONE, "malformed");
 
 /* Claims. */
-CASE(duplicate_exp, NULL, CLAIMS(",\"exp\":1790003600"), SIG_PRIMARY, T_NONE, "malformed");
-CASE(duplicate_escaped_name, NULL, CLAIMS(",\"ex\\u0070\":1790009999"), SIG_PRIMARY, T_NONE, "malformed");
-CASE(nul_in_issuer, NULL, "{\"iss\":\"" ISSUER "\\u0000x\",\"aud\":\"" AUD "\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":\"a\"}", SIG_PRIMARY, T_NONE, "bad_claim");
-CASE(exp_string, NULL, "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD "\",\"exp\":\"1790003600\",\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":\"a\"}", SIG_PRIMARY, T_NONE, "bad_claim");
-CASE(exp_float, NULL, "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD "\",\"exp\":1790003600.0,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":\"a\"}", SIG_PRIMARY, T_NONE, "bad_claim");
-CASE(exp_exponent, NULL, "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD "\",\"exp\":1.79e9,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":\"a\"}", SIG_PRIMARY, T_NONE, "bad_claim");
-CASE(exp_negative, NULL, "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD "\",\"exp\":-1,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":\"a\"}", SIG_PRIMARY, T_NONE, "bad_claim");
-CASE(exp_overflow, NULL, "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD "\",\"exp\":99999999999999999999999,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":\"a\"}", SIG_PRIMARY, T_NONE, "bad_claim");
-CASE(no_exp, NULL, "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD "\",\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":\"a\"}", SIG_PRIMARY, T_NONE, "missing_claim");
-CASE(no_iss, NULL, "{\"aud\":\"" AUD "\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":\"a\"}", SIG_PRIMARY, T_NONE, "missing_claim");
-CASE(no_aud, NULL, "{\"iss\":\"" ISSUER "\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":\"a\"}", SIG_PRIMARY, T_NONE, "missing_claim");
-CASE(too_deep, NULL, CLAIMS(",\"x\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]"), SIG_PRIMARY, T_NONE, "malformed");
-CASE(wrong_issuer, NULL, "{\"iss\":\"https://idms.rogue.example\",\"aud\":\"" AUD "\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":\"a\"}", SIG_PRIMARY, T_NONE, "unknown_issuer");
-CASE(issuer_case, NULL, "{\"iss\":\"https://IDMS.primary.example\",\"aud\":\"" AUD "\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":\"a\"}", SIG_PRIMARY, T_NONE, "unknown_issuer");
-CASE(wrong_audience, NULL, "{\"iss\":\"" ISSUER "\",\"aud\":\"https://mc.other.example\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":\"a\"}", SIG_PRIMARY, T_NONE, "wrong_audience");
-CASE(audience_array_without_us, NULL, "{\"iss\":\"" ISSUER "\",\"aud\":[\"x\",\"y\"],\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":\"a\"}", SIG_PRIMARY, T_NONE, "wrong_audience");
-CASE(audience_prefix, NULL, "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD "/x\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":\"a\"}", SIG_PRIMARY, T_NONE, "wrong_audience");
-CASE(expired_beyond_skew, NULL, "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD "\",\"exp\":1789999994,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":\"sip:alice@primary.example\"}", SIG_PRIMARY, T_NONE, "expired");
-CASE(nbf_in_future, NULL, CLAIMS(",\"nbf\":1790000006"), SIG_PRIMARY, T_NONE, "not_yet_valid");
-CASE(iat_in_future, NULL, "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD "\",\"exp\":1790003600,\"iat\":1790000006,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":\"a\"}", SIG_PRIMARY, T_NONE, "issued_in_future");
-CASE(no_mc_scope, NULL, "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD "\",\"exp\":1790003600,\"scope\":\"openid 3gpp:mc:other_service\",\"mcptt_id\":\"a\"}", SIG_PRIMARY, T_NONE, "no_mc_scope");
-CASE(scope_array, NULL, "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD "\",\"exp\":1790003600,\"scope\":[\"3gpp:mc:ptt_service\"],\"mcptt_id\":\"a\"}", SIG_PRIMARY, T_NONE, "bad_claim");
-CASE(scope_without_its_id, NULL, "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD "\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service\",\"mcdata_id\":\"a\"}", SIG_PRIMARY, T_NONE, "missing_mc_id");
-CASE(mc_id_with_blank, NULL, "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD "\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":\"sip:a b@q\"}", SIG_PRIMARY, T_NONE, "bad_mc_id");
-CASE(mc_id_empty, NULL, "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD "\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":\"\"}", SIG_PRIMARY, T_NONE, "bad_mc_id");
-CASE(mc_id_number, NULL, "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD "\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":42}", SIG_PRIMARY, T_NONE, "bad_mc_id");
+CASE(duplicate_exp, NULL, CLAIMS(",\"exp\":1790003600"), SIG_PRIMARY, T_NONE,
+     "malformed");
+CASE(duplicate_escaped_name, NULL, CLAIMS(",\"ex\\u0070\":1790009999"),
+     SIG_PRIMARY, T_NONE, "malformed");
+CASE(nul_in_issuer, NULL,
+     "{\"iss\":\"" ISSUER "\\u0000x\",\"aud\":\"" AUD
+     "\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":"
+     "\"a\"}",
+     SIG_PRIMARY, T_NONE, "bad_claim");
+CASE(exp_string, NULL,
+     "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD
+     "\",\"exp\":\"1790003600\",\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":"
+     "\"a\"}",
+     SIG_PRIMARY, T_NONE, "bad_claim");
+CASE(exp_float, NULL,
+     "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD
+     "\",\"exp\":1790003600.0,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":"
+     "\"a\"}",
+     SIG_PRIMARY, T_NONE, "bad_claim");
+CASE(exp_exponent, NULL,
+     "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD
+     "\",\"exp\":1.79e9,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":\"a\"}",
+     SIG_PRIMARY, T_NONE, "bad_claim");
+CASE(exp_negative, NULL,
+     "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD
+     "\",\"exp\":-1,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":\"a\"}",
+     SIG_PRIMARY, T_NONE, "bad_claim");
+CASE(exp_overflow, NULL,
+     "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD
+     "\",\"exp\":99999999999999999999999,\"scope\":\"3gpp:mc:ptt_service\","
+     "\"mcptt_id\":\"a\"}",
+     SIG_PRIMARY, T_NONE, "bad_claim");
+CASE(no_exp, NULL,
+     "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD
+     "\",\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":\"a\"}",
+     SIG_PRIMARY, T_NONE, "missing_claim");
+CASE(no_iss, NULL,
+     "{\"aud\":\"" AUD "\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_"
+     "service\",\"mcptt_id\":\"a\"}",
+     SIG_PRIMARY, T_NONE, "missing_claim");
+CASE(no_aud, NULL,
+     "{\"iss\":\"" ISSUER "\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_"
+     "service\",\"mcptt_id\":\"a\"}",
+     SIG_PRIMARY, T_NONE, "missing_claim");
+CASE(too_deep, NULL, CLAIMS(",\"x\":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]"),
+     SIG_PRIMARY, T_NONE, "malformed");
+CASE(wrong_issuer, NULL,
+     "{\"iss\":\"https://idms.rogue.example\",\"aud\":\"" AUD
+     "\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":"
+     "\"a\"}",
+     SIG_PRIMARY, T_NONE, "unknown_issuer");
+CASE(issuer_case, NULL,
+     "{\"iss\":\"https://IDMS.primary.example\",\"aud\":\"" AUD
+     "\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":"
+     "\"a\"}",
+     SIG_PRIMARY, T_NONE, "unknown_issuer");
+CASE(wrong_audience, NULL,
+     "{\"iss\":\"" ISSUER "\",\"aud\":\"https://"
+     "mc.other.example\",\"exp\":1790003600,\"scope\":"
+     "\"3gpp:mc:ptt_service\",\"mcptt_id\":\"a\"}",
+     SIG_PRIMARY, T_NONE, "wrong_audience");
+CASE(audience_array_without_us, NULL,
+     "{\"iss\":\"" ISSUER
+     "\",\"aud\":[\"x\",\"y\"],\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_"
+     "service\",\"mcptt_id\":\"a\"}",
+     SIG_PRIMARY, T_NONE, "wrong_audience");
+CASE(audience_prefix, NULL,
+     "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD
+     "/x\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":"
+     "\"a\"}",
+     SIG_PRIMARY, T_NONE, "wrong_audience");
+CASE(expired_beyond_skew, NULL,
+     "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD
+     "\",\"exp\":1789999994,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":"
+     "\"sip:alice@primary.example\"}",
+     SIG_PRIMARY, T_NONE, "expired");
+CASE(nbf_in_future, NULL, CLAIMS(",\"nbf\":1790000006"), SIG_PRIMARY, T_NONE,
+     "not_yet_valid");
+CASE(iat_in_future, NULL,
+     "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD
+     "\",\"exp\":1790003600,\"iat\":1790000006,\"scope\":\"3gpp:mc:ptt_"
+     "service\",\"mcptt_id\":\"a\"}",
+     SIG_PRIMARY, T_NONE, "issued_in_future");
+CASE(no_mc_scope, NULL,
+     "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD
+     "\",\"exp\":1790003600,\"scope\":\"openid "
+     "3gpp:mc:other_service\",\"mcptt_id\":\"a\"}",
+     SIG_PRIMARY, T_NONE, "no_mc_scope");
+CASE(scope_array, NULL,
+     "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD
+     "\",\"exp\":1790003600,\"scope\":[\"3gpp:mc:ptt_service\"],\"mcptt_id\":"
+     "\"a\"}",
+     SIG_PRIMARY, T_NONE, "bad_claim");
+CASE(scope_without_its_id, NULL,
+     "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD
+     "\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service\",\"mcdata_id\":"
+     "\"a\"}",
+     SIG_PRIMARY, T_NONE, "missing_mc_id");
+CASE(mc_id_with_blank, NULL,
+     "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD
+     "\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":"
+     "\"sip:a b@q\"}",
+     SIG_PRIMARY, T_NONE, "bad_mc_id");
+CASE(mc_id_empty, NULL,
+     "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD
+     "\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":"
+     "\"\"}",
+     SIG_PRIMARY, T_NONE, "bad_mc_id");
+CASE(mc_id_number, NULL,
+     "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD
+     "\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":42}",
+     SIG_PRIMARY, T_NONE, "bad_mc_id");
 
 /* The partner's own profile. */
-CASE(unknown_user, NULL, "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD "\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":\"sip:bob@primary.example\"}", SIG_PRIMARY, T_NONE, "no_profile");
-CASE(suspended_user, NULL, "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD "\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":\"sip:sus@primary.example\"}", SIG_PRIMARY, T_NONE, "suspended");
-CASE(disjoint_services, NULL, "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD "\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":\"sip:data@primary.example\"}", SIG_PRIMARY, T_NONE, "no_permitted_service");
-CASE(ids_of_two_users, NULL, "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD "\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service 3gpp:mc:data_service\",\"mcptt_id\":\"sip:alice@primary.example\",\"mcdata_id\":\"sip:data@primary.example\"}", SIG_PRIMARY, T_NONE, "id_mismatch");
+CASE(unknown_user, NULL,
+     "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD
+     "\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":"
+     "\"sip:bob@primary.example\"}",
+     SIG_PRIMARY, T_NONE, "no_profile");
+CASE(suspended_user, NULL,
+     "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD
+     "\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":"
+     "\"sip:sus@primary.example\"}",
+     SIG_PRIMARY, T_NONE, "suspended");
+CASE(disjoint_services, NULL,
+     "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD
+     "\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":"
+     "\"sip:data@primary.example\"}",
+     SIG_PRIMARY, T_NONE, "no_permitted_service");
+CASE(ids_of_two_users, NULL,
+     "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD
+     "\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service "
+     "3gpp:mc:data_service\",\"mcptt_id\":\"sip:alice@primary.example\","
+     "\"mcdata_id\":\"sip:data@primary.example\"}",
+     SIG_PRIMARY, T_NONE, "id_mismatch");
 
 /* Valid variants: admitted. */
 CASE(valid, NULL, NULL, SIG_PRIMARY, T_NONE, "admitted");
-CASE(valid_audience_array, NULL, "{\"iss\":\"" ISSUER "\",\"aud\":[\"x\",\"" AUD "\"],\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":\"sip:alice@primary.example\"}", SIG_PRIMARY, T_NONE, "admitted");
-CASE(valid_configured_kid, "{\"alg\":\"ES256\",\"kid\":\"k1\"}", NULL, SIG_PRIMARY, T_NONE, "admitted");
-CASE(valid_nbf_within_skew, NULL, CLAIMS(",\"nbf\":1790000004"), SIG_PRIMARY, T_NONE, "admitted");
-CASE(valid_iat_within_skew, NULL, "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD "\",\"exp\":1790003600,\"iat\":1790000004,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":\"sip:alice@primary.example\"}", SIG_PRIMARY, T_NONE, "admitted");
-CASE(valid_extra_members, "{\"alg\":\"ES256\",\"typ\":\"at+jwt\",\"x-vendor\":{\"a\":[1]}}", CLAIMS(",\"client_id\":\"mcptt-client\",\"jti\":\"j-1\",\"x\":null"), SIG_PRIMARY, T_NONE, "admitted");
-CASE(valid_scope_with_others, NULL, "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD "\",\"exp\":1790003600,\"scope\":\"openid 3gpp:mc:ptt_service profile\",\"mcptt_id\":\"sip:alice@primary.example\"}", SIG_PRIMARY, T_NONE, "admitted");
-CASE(valid_two_services_one_user, NULL, "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD "\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service 3gpp:mc:video_service\",\"mcptt_id\":\"sip:alice@primary.example\",\"mcvideo_id\":\"sip:alice@primary.example\"}", SIG_PRIMARY, T_NONE, "admitted");
+CASE(valid_audience_array, NULL,
+     "{\"iss\":\"" ISSUER "\",\"aud\":[\"x\",\"" AUD
+     "\"],\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service\",\"mcptt_id\":"
+     "\"sip:alice@primary.example\"}",
+     SIG_PRIMARY, T_NONE, "admitted");
+CASE(valid_configured_kid, "{\"alg\":\"ES256\",\"kid\":\"k1\"}", NULL,
+     SIG_PRIMARY, T_NONE, "admitted");
+CASE(valid_nbf_within_skew, NULL, CLAIMS(",\"nbf\":1790000004"), SIG_PRIMARY,
+     T_NONE, "admitted");
+CASE(valid_iat_within_skew, NULL,
+     "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD
+     "\",\"exp\":1790003600,\"iat\":1790000004,\"scope\":\"3gpp:mc:ptt_"
+     "service\",\"mcptt_id\":\"sip:alice@primary.example\"}",
+     SIG_PRIMARY, T_NONE, "admitted");
+CASE(valid_extra_members,
+     "{\"alg\":\"ES256\",\"typ\":\"at+jwt\",\"x-vendor\":{\"a\":[1]}}",
+     CLAIMS(",\"client_id\":\"mcptt-client\",\"jti\":\"j-1\",\"x\":null"),
+     SIG_PRIMARY, T_NONE, "admitted");
+CASE(valid_scope_with_others, NULL,
+     "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD
+     "\",\"exp\":1790003600,\"scope\":\"openid 3gpp:mc:ptt_service "
+     "profile\",\"mcptt_id\":\"sip:alice@primary.example\"}",
+     SIG_PRIMARY, T_NONE, "admitted");
+CASE(valid_two_services_one_user, NULL,
+     "{\"iss\":\"" ISSUER "\",\"aud\":\"" AUD
+     "\",\"exp\":1790003600,\"scope\":\"3gpp:mc:ptt_service "
+     "3gpp:mc:video_service\",\"mcptt_id\":\"sip:alice@primary.example\","
+     "\"mcvideo_id\":\"sip:alice@primary.example\"}",
+     SIG_PRIMARY, T_NONE, "admitted");
 
 static EVP_PKEY *read_key(const char *path)
 {
@@ -225,8 +381,8 @@ static EVP_PKEY *read_key(const char *path)
 static int keygen(FIXTURE_DATA(hostile) * self, const char *name)
 {
 	char key[PATH_MAX + 8], cert[PATH_MAX + 8], out[64], err[512];
-	char *argv[] = { self->tool, "keygen", "--alg", "ES256", "--key", key,
-			 "--cert", cert, "--now", NOW_S, NULL };
+	char *argv[] = {self->tool, "keygen", "--alg", "ES256", "--key", key,
+			"--cert",   cert,     "--now", NOW_S,	NULL};
 
 	snprintf(key, sizeof(key), "%s/%s.key", self->dir, name);
 	snprintf(cert, sizeof(cert), "%s/%s.pem", self->dir, name);
@@ -235,8 +391,8 @@ static int keygen(FIXTURE_DATA(hostile) * self, const char *name)
 
 FIXTURE_SETUP(hostile)
 {
-	const struct lmig_verifier_config vc = { .audience = AUD,
-						 .clock_skew = 5 };
+	const struct lmig_verifier_config vc = {.audience = AUD,
+						.clock_skew = 5};
 	char path[PATH_MAX + 16], err[512];
 	struct lmig_trust *trust;
 
@@ -283,7 +439,8 @@ static size_t to_der(const uint8_t *rs, uint8_t *der)
 	unsigned char *p = der;
 	int n;
 
-	ECDSA_SIG_set0(sig, BN_bin2bn(rs, 32, NULL), BN_bin2bn(rs + 32, 32, NULL));
+	ECDSA_SIG_set0(sig, BN_bin2bn(rs, 32, NULL),
+		       BN_bin2bn(rs + 32, 32, NULL));
 	n = i2d_ECDSA_SIG(sig, &p);
 	ECDSA_SIG_free(sig);
 	return n < 0 ? 0 : n;
@@ -348,7 +505,8 @@ static void build(FIXTURE_DATA(hostile) * self,
 		siglen = 64;
 		break;
 	default:
-		lmig_jws_sign(LMIG_JWS_ES256, self->primary, t, n, sig, &siglen);
+		lmig_jws_sign(LMIG_JWS_ES256, self->primary, t, n, sig,
+			      &siglen);
 		if (variant->sig == SIG_DER) {
 			siglen = to_der(sig, der);
 			memcpy(sig, der, siglen);
@@ -364,7 +522,7 @@ static void build(FIXTURE_DATA(hostile) * self,
 	n += b64(t + n, sizeof(self->token) - n, sig, siglen);
 	t[n] = '\0';
 
-	p = strchr(t, '.') + 1;	/* the payload part */
+	p = strchr(t, '.') + 1; /* the payload part */
 	switch (variant->transform) {
 	case T_TWO_PARTS:
 		n = input_len;
