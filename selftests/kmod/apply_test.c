@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 
 #include "kmod_test.h"
+#include "limit_fixture.h"
 
 FIXTURE(apply)
 {
@@ -607,27 +608,6 @@ TEST_F_TIMEOUT(apply, namespace_exit_frees_transactions, 120)
 }
 
 /* The profile limit holds for what is staged, and again at commit. */
-FIXTURE(limit)
-{
-	struct lmig_genl *nl;
-	unsigned int saved;
-};
-
-FIXTURE_SETUP(limit)
-{
-	self->nl = lmig_test_fresh_netns(_metadata);
-	self->saved = lmig_test_read_max_profiles(_metadata);
-}
-
-/* No assertion here: one failing in a teardown would run it again. */
-FIXTURE_TEARDOWN(limit)
-{
-	if (lmig_test_write_max_profiles(self->saved))
-		TH_LOG("cannot restore %s: %s", LMIG_TEST_MAX_PROFILES,
-		       strerror(errno));
-	lmig_genl_close(self->nl);
-}
-
 TEST_F(limit, batch_over_the_limit)
 {
 	static struct lmig_profile v[11];

@@ -15,6 +15,7 @@
 #include <linux/genetlink.h>
 
 #include "kmod_test.h"
+#include "limit_fixture.h"
 
 FIXTURE(genl)
 {
@@ -686,27 +687,6 @@ TEST_F(genl, policies_can_be_dumped)
 }
 
 /* The profile limit is a module parameter; the test restores it. */
-FIXTURE(limit)
-{
-	struct lmig_genl *nl;
-	unsigned int saved;
-};
-
-FIXTURE_SETUP(limit)
-{
-	self->nl = lmig_test_fresh_netns(_metadata);
-	self->saved = lmig_test_read_max_profiles(_metadata);
-}
-
-/* No assertion here: one failing in a teardown would run it again. */
-FIXTURE_TEARDOWN(limit)
-{
-	if (lmig_test_write_max_profiles(self->saved))
-		TH_LOG("cannot restore %s: %s", LMIG_TEST_MAX_PROFILES,
-		       strerror(errno));
-	lmig_genl_close(self->nl);
-}
-
 TEST_F(limit, table_full)
 {
 	struct lmig_profile p;
