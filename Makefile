@@ -173,6 +173,15 @@ $(O)/tools/lmig-verifybench: bench/agent/verifybench.c $(O)/libagent.a \
 	$(Q)$(CC) $(CPPFLAGS) -Iagent $(CFLAGS) $(LDFLAGS) $< $(O)/libagent.a \
 		$(O)/liblmig.a $(LDLIBS) -ljwt -o $@
 
+# The module's benchmark program (bench/kmod/run), built beside the test
+# tools so that the VM carries it.
+tools: $(O)/tools/lmig-genlbench
+$(O)/tools/lmig-genlbench: bench/kmod/genlbench.c $(O)/liblmig.a
+	$(quiet) CC $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(O)/liblmig.a \
+		$(LDLIBS) -ldl -o $@
+
 $(O)/selftests/%: selftests/%.c $(HARNESS) $(O)/libagent.a $(O)/liblmig.a \
 		  | $(SKELS) $(TOOLS)
 	$(quiet) CC $@
@@ -266,6 +275,13 @@ $(CHECKPATCH):
 		'*/scripts/const_structs.checkpatch'
 	@touch $@
 
+# The module through sparse (C=2 checks every source, rebuilt or not).
+.PHONY: sparse
+sparse:
+	@command -v sparse >/dev/null || { echo "sparse is not installed" >&2; \
+		exit 1; }
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) O= C=2 modules
+
 checkpatch: $(CHECKPATCH)
 	$(Q)$(CHECKPATCH) --no-tree --strict --quiet --show-types \
 		--ignore SPDX_LICENSE_TAG \
@@ -273,7 +289,7 @@ checkpatch: $(CHECKPATCH)
 		include/uapi/linux/lmig.h
 
 FORMAT_SRCS	= $(wildcard agent/*.[ch] ctl/*.[ch] lib/*.[ch] \
-		    selftests/*/*.[ch] bench/agent/*.[ch])
+		    selftests/*/*.[ch] bench/agent/*.[ch] bench/kmod/*.[ch])
 format:
 	$(Q)clang-format -i $(FORMAT_SRCS)
 format-check:

@@ -11,6 +11,7 @@
 #include <netlink/netlink.h>
 
 #include "kernel.h"
+#include "log.h"
 
 /* Events come in bursts on apply or flush; give them room. */
 #define EVENT_RCVBUF (8 * 1024 * 1024)
@@ -332,7 +333,15 @@ int lmigd_kernel_event_fd(const struct lmigd_kernel *k)
 struct event_read {
 	void (*cb)(const struct lmigd_event *ev, void *arg);
 	void *arg;
+	bool resync; /* an event that only a fresh dump can follow */
 };
+
+static bool profile_event(uint8_t cmd)
+{
+	return cmd == LMIG_CMD_PROFILE_NEW_NTF ||
+	       cmd == LMIG_CMD_PROFILE_CHANGE_NTF ||
+	       cmd == LMIG_CMD_PROFILE_DEL_NTF;
+}
 
 static int event_valid(struct nl_msg *msg, void *arg)
 {
@@ -343,10 +352,19 @@ static int event_valid(struct nl_msg *msg, void *arg)
 
 	memset(&ev, 0, sizeof(ev));
 	ev.cmd = gh->cmd;
-	if (ev.cmd != LMIG_CMD_PROFILE_NEW_NTF &&
-	    ev.cmd != LMIG_CMD_PROFILE_CHANGE_NTF &&
-	    ev.cmd != LMIG_CMD_PROFILE_DEL_NTF)
+	if (!profile_event(ev.cmd)) {
+		/*
+		 * A flush empties the table without naming its profiles, and
+		 * a command this agent does not know may change it in ways it
+		 * cannot tell: the table as a dump shows it is the answer.
+		 */
+		if (ev.cmd == LMIG_CMD_FLUSH_NTF)
+			log_notice("the kernel policy table was flushed");
+		else
+			log_warn("unknown kernel event %u", ev.cmd);
+		r->resync = true;
 		return NL_OK;
+	}
 	if (parse_top(msg, tb) || !tb[LMIG_A_GENERATION] ||
 	    parse_profile(tb[LMIG_A_PROFILE], &ev.profile))
 		return NL_OK; /* a malformed event: the next gap resyncs */
@@ -390,5 +408,7 @@ int lmigd_kernel_read_events(struct lmigd_kernel *k,
 		}
 	}
 	nl_cb_put(nlcb);
+	if (!ret && r.resync)
+		ret = -ENOBUFS;
 	return ret;
 }

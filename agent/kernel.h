@@ -68,8 +68,10 @@ struct lmigd_event {
 
 /*
  * Read the events waiting on the socket without blocking, calling cb for
- * each. Returns 0, or -ENOBUFS when events were lost (socket overflow) and
- * the caller must resynchronise from a dump, or another -errno.
+ * each profile event (NEW, CHANGE, DEL). Returns 0, or -ENOBUFS when the
+ * caller must resynchronise from a dump: events were lost (socket
+ * overflow), the table was flushed (LMIG_CMD_FLUSH_NTF, which names no
+ * profile) or an event of an unknown kind came; or another -errno.
  */
 int lmigd_kernel_read_events(struct lmigd_kernel *k,
 			     void (*cb)(const struct lmigd_event *ev,

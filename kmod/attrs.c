@@ -92,6 +92,30 @@ int lmig_attrs_gather(struct lmig_attrs *a, const struct nlattr *nest,
 	return 0;
 }
 
+/* A whole profile, as NEW, REPLACE and APPLY_ADD take it, is there. */
+int lmig_attrs_check_complete(const struct lmig_attrs *a,
+			      struct netlink_ext_ack *extack)
+{
+	const struct nlattr *const *tb = a->tb;
+
+	if (!tb[LMIG_PROFILE_A_PARTNER_ID]) {
+		NL_SET_ERR_MSG_ATTR(extack, a->nest, "missing partner ID");
+		NL_SET_ERR_ATTR_MISS(extack, a->nest, LMIG_PROFILE_A_PARTNER_ID);
+		return -EINVAL;
+	}
+	if (!tb[LMIG_PROFILE_A_PRIMARY_ID]) {
+		NL_SET_ERR_MSG_ATTR(extack, a->nest, "missing primary ID");
+		NL_SET_ERR_ATTR_MISS(extack, a->nest, LMIG_PROFILE_A_PRIMARY_ID);
+		return -EINVAL;
+	}
+	if (!tb[LMIG_PROFILE_A_SERVICES]) {
+		NL_SET_ERR_MSG_ATTR(extack, a->nest, "missing services");
+		NL_SET_ERR_ATTR_MISS(extack, a->nest, LMIG_PROFILE_A_SERVICES);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static void lmig_str_from_attr(struct lmig_str *s, const struct nlattr *attr)
 {
 	s->str = nla_data(attr);

@@ -20,6 +20,8 @@ struct lmig_attrs {
 
 int lmig_attrs_gather(struct lmig_attrs *a, const struct nlattr *nest,
 		      struct netlink_ext_ack *extack);
+int lmig_attrs_check_complete(const struct lmig_attrs *a,
+			      struct netlink_ext_ack *extack);
 void lmig_attrs_apply(const struct lmig_attrs *a, struct lmig_draft *d);
 int lmig_attrs_check_window(const struct lmig_attrs *a,
 			    const struct lmig_draft *d,

@@ -23,6 +23,9 @@ static int __init lmig_init(void)
 {
 	int ret;
 
+	ret = lmig_table_module_init();
+	if (ret)
+		goto err_table;
 	/* Every namespace has its table before the family can be reached. */
 	ret = register_pernet_subsys(&lmig_table_net_ops);
 	if (ret)
@@ -39,6 +42,8 @@ static int __init lmig_init(void)
 err_netlink:
 	unregister_pernet_subsys(&lmig_table_net_ops);
 err_pernet:
+	lmig_table_module_exit();
+err_table:
 	pr_err("cannot start: %d\n", ret);
 	return ret;
 }
@@ -48,6 +53,7 @@ static void __exit lmig_exit(void)
 	debugfs_remove(lmig_debugfs);
 	lmig_netlink_exit();
 	unregister_pernet_subsys(&lmig_table_net_ops);
+	lmig_table_module_exit();
 	WARN(atomic_read(&lmig_profiles_live), "%d profiles leaked\n",
 	     atomic_read(&lmig_profiles_live));
 }

@@ -215,6 +215,10 @@ static const struct nla_policy lmig_new_profile_policy[LMIG_PROFILE_A_MAX + 1] =
 	[LMIG_PROFILE_A_GENERATION]	= LMIG_READ_ONLY_GEN,
 };
 
+/*
+ * SET and REPLACE: any field but the generation, with the user id saying
+ * which profile. What each must hold differs and is checked by its handler.
+ */
 static const struct nla_policy lmig_set_profile_policy[LMIG_PROFILE_A_MAX + 1] = {
 	[LMIG_PROFILE_A_USER_ID]	= { .type = NLA_U32 },
 	[LMIG_PROFILE_A_PARTNER_ID]	= LMIG_PARTNER_ID,
@@ -269,5 +273,18 @@ const struct nla_policy lmig_get_policy[LMIG_A_MAX + 1] = {
 	[LMIG_A_PROFILE]	= NLA_POLICY_NESTED(lmig_get_profile_policy),
 };
 
+const struct nla_policy lmig_replace_policy[LMIG_A_MAX + 1] = {
+	[LMIG_A_PROFILE]	= NLA_POLICY_NESTED(lmig_set_profile_policy),
+};
+
+/* Each of the repeated profiles is checked as NEW checks its one. */
+const struct nla_policy lmig_apply_add_policy[LMIG_A_MAX + 1] = {
+	[LMIG_A_PROFILE]	= NLA_POLICY_NESTED(lmig_new_profile_policy),
+};
+
+const struct nla_policy lmig_apply_commit_policy[LMIG_A_MAX + 1] = {
+	[LMIG_A_COUNT]		= { .type = NLA_U32 },
+};
+
 /* Nothing: every attribute is refused as unsupported. */
-const struct nla_policy lmig_info_policy[LMIG_A_MAX + 1] = {};
+const struct nla_policy lmig_no_attrs_policy[LMIG_A_MAX + 1] = {};

@@ -13,6 +13,10 @@ extern const struct nla_policy lmig_new_policy[LMIG_A_MAX + 1];
 extern const struct nla_policy lmig_set_policy[LMIG_A_MAX + 1];
 extern const struct nla_policy lmig_del_policy[LMIG_A_MAX + 1];
 extern const struct nla_policy lmig_get_policy[LMIG_A_MAX + 1];
-extern const struct nla_policy lmig_info_policy[LMIG_A_MAX + 1];
+extern const struct nla_policy lmig_replace_policy[LMIG_A_MAX + 1];
+extern const struct nla_policy lmig_apply_add_policy[LMIG_A_MAX + 1];
+extern const struct nla_policy lmig_apply_commit_policy[LMIG_A_MAX + 1];
+/* INFO_GET, FLUSH, APPLY_BEGIN, APPLY_ABORT. */
+extern const struct nla_policy lmig_no_attrs_policy[LMIG_A_MAX + 1];
 
 #endif /* _LMIG_POLICY_H */

@@ -79,13 +79,21 @@ static char *lmig_place_id(char *pos, struct lmig_id *id,
 	return lmig_place_str(pos, s);
 }
 
+/* What a profile with @n_primary IDs and these strings asks kmalloc for. */
+static size_t lmig_profile_request_size(unsigned int n_primary, size_t strings)
+{
+	struct lmig_profile *p;
+
+	return size_add(struct_size(p, primary, n_primary), strings);
+}
+
 /*
  * Build a profile from @d. User id and generation are left 0 for the
  * caller. The draft's strings are copied, so they may be freed afterwards.
  */
 struct lmig_profile *lmig_profile_alloc(const struct lmig_draft *d)
 {
-	size_t strings = d->partner.len + 1 + d->comment.len + 1;
+	size_t size, strings = d->partner.len + 1 + d->comment.len + 1;
 	struct lmig_profile *p;
 	unsigned int i;
 	char *pos;
@@ -95,10 +103,12 @@ struct lmig_profile *lmig_profile_alloc(const struct lmig_draft *d)
 	for (i = 0; i < d->n_primary; i++)
 		strings += d->primary[i].len + 1;
 
-	p = kzalloc(size_add(struct_size(p, primary, d->n_primary), strings),
-		    GFP_KERNEL_ACCOUNT);
+	size = lmig_profile_request_size(d->n_primary, strings);
+	p = kzalloc(size, GFP_KERNEL_ACCOUNT);
 	if (!p)
 		return NULL;
+	/* At most some 5 KiB: the largest profile has 17 IDs of 255 bytes. */
+	p->size = kmalloc_size_roundup(size);
 
 	pos = (char *)&p->primary[d->n_primary];
 	pos = lmig_place_id(pos, &p->partner, p, &d->partner);
@@ -122,6 +132,23 @@ void lmig_profile_free(struct lmig_profile *p)
 {
 	atomic_dec(&lmig_profiles_live);
 	kfree_rcu(p, rcu);
+}
+
+/* Free @p at once: no reader can reach it, or none could for a grace period. */
+void lmig_profile_destroy(struct lmig_profile *p)
+{
+	atomic_dec(&lmig_profiles_live);
+	kfree(p);
+}
+
+/* @a and @b hold the same content; user ids and generations aside. */
+bool lmig_profile_same(const struct lmig_profile *a,
+		       const struct lmig_profile *b)
+{
+	struct lmig_draft d;
+
+	lmig_draft_from_profile(&d, a);
+	return lmig_draft_matches(&d, b);
 }
 
 /* Exactly the room lmig_profile_fill() needs for @p. */

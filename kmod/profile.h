@@ -38,6 +38,7 @@ struct lmig_profile {
 	u32 state;
 	u8 comment_len;
 	u8 n_primary;
+	u16 size;			/* of the allocation, as slab sized it */
 	const char *comment;		/* "" when there is none */
 	struct lmig_id partner;
 	struct lmig_id primary[];	/* n_primary, then the strings */
@@ -61,6 +62,12 @@ struct lmig_draft {
 	u32 state;
 };
 
+/* The memory a profile occupies. */
+static inline size_t lmig_profile_size(const struct lmig_profile *p)
+{
+	return p->size;
+}
+
 /* Profiles allocated and not yet freed, in every namespace. */
 extern atomic_t lmig_profiles_live;
 
@@ -71,6 +78,9 @@ bool lmig_draft_matches(const struct lmig_draft *d,
 
 struct lmig_profile *lmig_profile_alloc(const struct lmig_draft *d);
 void lmig_profile_free(struct lmig_profile *p);
+void lmig_profile_destroy(struct lmig_profile *p);
+bool lmig_profile_same(const struct lmig_profile *a,
+		       const struct lmig_profile *b);
 
 size_t lmig_profile_nest_size(const struct lmig_profile *p);
 int lmig_profile_fill(struct sk_buff *skb, int attrtype,

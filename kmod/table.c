@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Per network namespace profile table. Writers hold the table mutex; the
- * indexes are RCU-safe structures, so lock-free readers can be added
- * without changing the writers. Every change either completes or leaves
- * the table exactly as it was.
+ * Per network namespace profile table. Writers hold the table mutex and
+ * change the current index in place (one profile) or swap in another
+ * index (apply, flush); readers find profiles under RCU alone. Profiles
+ * never change once indexed, so a reader always sees one whole version
+ * of a profile. Every change either completes or leaves the table
+ * exactly as it was.
  */
 
 #include <linux/jhash.h>
@@ -11,9 +13,14 @@
 #include <linux/moduleparam.h>
 #include <linux/random.h>
 #include <linux/rhashtable.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
 #include <net/net_namespace.h>
+#include <net/netlink.h>
 #include <net/netns/generic.h>
 
+#include "apply.h"
 #include "profile.h"
 #include "table.h"
 
@@ -23,6 +30,9 @@ MODULE_PARM_DESC(max_profiles,
 		 "Most profiles one network namespace may hold (default 1000000)");
 
 static unsigned int lmig_net_id __read_mostly;
+
+/* Frees indexes once readers are done with them; drained at unload. */
+static struct workqueue_struct *lmig_wq;
 
 /* What an ID index is searched with: a string that need not be in a profile. */
 struct lmig_id_key {
@@ -87,6 +97,11 @@ static bool lmig_id_indexed(struct rhashtable *ht, struct lmig_id *id)
 	return lmig_id_find(ht, id->str, id->len) == id;
 }
 
+static bool lmig_id_equal(const struct lmig_id *a, const struct lmig_id *b)
+{
+	return a->len == b->len && !memcmp(a->str, b->str, a->len);
+}
+
 struct lmig_table *lmig_table_get(const struct net *net)
 {
 	return net_generic(net, lmig_net_id);
@@ -97,180 +112,382 @@ unsigned int lmig_table_max_profiles(void)
 	return READ_ONCE(max_profiles);
 }
 
-struct lmig_profile *lmig_table_find_user(struct lmig_table *t, u32 user_id)
+/* The current index, for a reader in an RCU read-side section or a writer. */
+struct lmig_index *lmig_table_index(struct lmig_table *t)
 {
-	lockdep_assert_held(&t->lock);
-	return xa_load(&t->by_user, user_id);
+	return rcu_dereference_check(t->idx, lockdep_is_held(&t->lock));
 }
 
-struct lmig_profile *lmig_table_find_partner(struct lmig_table *t,
+static struct lmig_index *lmig_table_locked(struct lmig_table *t)
+{
+	return rcu_dereference_protected(t->idx, lockdep_is_held(&t->lock));
+}
+
+struct lmig_profile *lmig_index_find_user(struct lmig_index *idx, u32 user_id)
+{
+	return xa_load(&idx->by_user, user_id);
+}
+
+struct lmig_profile *lmig_index_find_partner(struct lmig_index *idx,
 					     const char *str, u8 len)
 {
-	struct lmig_id *id;
+	struct lmig_id *id = lmig_id_find(&idx->by_partner, str, len);
 
-	lockdep_assert_held(&t->lock);
-	id = lmig_id_find(&t->by_partner, str, len);
 	return id ? id->profile : NULL;
 }
 
-struct lmig_profile *lmig_table_find_primary(struct lmig_table *t,
+struct lmig_profile *lmig_index_find_primary(struct lmig_index *idx,
 					     const char *str, u8 len)
 {
-	struct lmig_id *id;
+	struct lmig_id *id = lmig_id_find(&idx->by_primary, str, len);
 
-	lockdep_assert_held(&t->lock);
-	id = lmig_id_find(&t->by_primary, str, len);
 	return id ? id->profile : NULL;
+}
+
+static size_t lmig_ht_bytes(struct rhashtable *ht)
+{
+	const struct bucket_table *tbl;
+	size_t bytes;
+
+	rcu_read_lock();
+	tbl = rht_dereference_rcu(ht->tbl, ht);
+	bytes = sizeof(*tbl) + (size_t)tbl->size * sizeof(tbl->buckets[0]);
+	rcu_read_unlock();
+	return bytes;
+}
+
+/* The profiles of @idx and the buckets of its hash tables, in bytes. */
+u64 lmig_index_bytes(struct lmig_index *idx)
+{
+	return idx->bytes + lmig_ht_bytes(&idx->by_partner) +
+	       lmig_ht_bytes(&idx->by_primary);
+}
+
+/* An empty index, charged to the caller's memory cgroup where it can be. */
+struct lmig_index *lmig_index_alloc(void)
+{
+	struct lmig_index *idx;
+
+	idx = kzalloc(sizeof(*idx), GFP_KERNEL_ACCOUNT);
+	if (!idx)
+		return NULL;
+	if (rhashtable_init(&idx->by_partner, &lmig_id_params))
+		goto err_free;
+	if (rhashtable_init(&idx->by_primary, &lmig_id_params))
+		goto err_partner;
+	xa_init_flags(&idx->by_user, XA_FLAGS_ACCOUNT);
+	return idx;
+
+err_partner:
+	rhashtable_destroy(&idx->by_partner);
+err_free:
+	kfree(idx);
+	return NULL;
+}
+
+/* Every profile of an index has exactly one partner ID entry in it. */
+static void lmig_index_free_profile(void *ptr, void *arg)
+{
+	struct lmig_id *partner = ptr;
+
+	lmig_profile_destroy(partner->profile);
 }
 
 /*
- * Put @p in the table under the next user id, as generation 1. The caller
- * has made sure no other profile holds its IDs; -EEXIST still guards it.
+ * Free @idx and every profile in it at once. No reader may reach it: it
+ * never was the table's, or a grace period has passed since it stopped
+ * being so, or the namespace is gone.
  */
-int lmig_table_add(struct lmig_table *t, struct lmig_profile *p)
+void lmig_index_destroy(struct lmig_index *idx)
+{
+	if (!idx)
+		return;
+	xa_destroy(&idx->by_user);
+	rhashtable_destroy(&idx->by_primary);
+	rhashtable_free_and_destroy(&idx->by_partner, lmig_index_free_profile,
+				    NULL);
+	kfree(idx);
+}
+
+static void lmig_index_free_work(struct work_struct *work)
+{
+	lmig_index_destroy(container_of(to_rcu_work(work), struct lmig_index,
+					free_work));
+}
+
+/*
+ * Free @idx, which readers may have been using until now, once every
+ * reader is done with it: after a grace period, without waiting for it.
+ */
+void lmig_index_retire(struct lmig_index *idx)
+{
+	INIT_RCU_WORK(&idx->free_work, lmig_index_free_work);
+	queue_rcu_work(lmig_wq, &idx->free_work);
+}
+
+/*
+ * Index the partner ID and the primary IDs of @p in @idx. -EEXIST if one
+ * is there already: *@clash (when not NULL) then says which, -1 for the
+ * partner ID, else the index of the primary ID. On any error @idx is as
+ * it was.
+ */
+int lmig_index_insert_ids(struct lmig_index *idx, struct lmig_profile *p,
+			  int *clash)
 {
 	unsigned int i;
 	int ret;
 
-	lockdep_assert_held(&t->lock);
-	if (t->count >= lmig_table_max_profiles() || !t->next_user_id)
-		return -ENOSPC;
-
-	p->user_id = t->next_user_id;
-	p->generation = 1;
-	ret = xa_insert(&t->by_user, p->user_id, p, GFP_KERNEL_ACCOUNT);
+	if (clash)
+		*clash = -1;
+	ret = lmig_id_insert(&idx->by_partner, &p->partner);
 	if (ret)
 		return ret;
-	ret = lmig_id_insert(&t->by_partner, &p->partner);
-	if (ret)
-		goto err_user;
 	for (i = 0; i < p->n_primary; i++) {
-		ret = lmig_id_insert(&t->by_primary, &p->primary[i]);
-		if (ret)
+		ret = lmig_id_insert(&idx->by_primary, &p->primary[i]);
+		if (ret) {
+			if (clash)
+				*clash = i;
 			goto err_primary;
+		}
 	}
-
-	t->next_user_id++;	/* wraps to 0: no id is ever handed out twice */
-	t->count++;
-	t->generation++;
 	return 0;
 
 err_primary:
 	while (i--)
-		lmig_id_remove(&t->by_primary, &p->primary[i]);
-	lmig_id_remove(&t->by_partner, &p->partner);
-err_user:
-	xa_erase(&t->by_user, p->user_id);
+		lmig_id_remove(&idx->by_primary, &p->primary[i]);
+	lmig_id_remove(&idx->by_partner, &p->partner);
+	return ret;
+}
+
+void lmig_index_remove_ids(struct lmig_index *idx, struct lmig_profile *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->n_primary; i++)
+		lmig_id_remove(&idx->by_primary, &p->primary[i]);
+	lmig_id_remove(&idx->by_partner, &p->partner);
+}
+
+/* Count @p in (@sign 1) or out of (@sign -1) the totals of @idx. */
+void lmig_index_account(struct lmig_index *idx, const struct lmig_profile *p,
+			int sign)
+{
+	idx->count += sign;
+	idx->primary_ids += sign * p->n_primary;
+	if (p->state == LMIG_STATE_SUSPENDED)
+		idx->suspended += sign;
+	idx->bytes += sign * (s64)lmig_profile_size(p);
+}
+
+/* User ids not handed out yet in this namespace. */
+static u64 lmig_table_ids_left(const struct lmig_table *t)
+{
+	return t->next_user_id ? (u64)U32_MAX - t->next_user_id + 1 : 0;
+}
+
+/*
+ * May the table hold @profiles profiles, @new_ids of them with new user
+ * ids? -ENOSPC, with a message, if not.
+ */
+int lmig_table_check_room(struct lmig_table *t, u32 profiles, u32 new_ids,
+			  struct netlink_ext_ack *extack)
+{
+	lockdep_assert_held(&t->lock);
+	if (profiles > lmig_table_max_profiles()) {
+		NL_SET_ERR_MSG_MOD(extack, "profile table is full");
+		return -ENOSPC;
+	}
+	if (new_ids > lmig_table_ids_left(t)) {
+		NL_SET_ERR_MSG_MOD(extack, "no user id left in this namespace");
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+/*
+ * Put @p in the table under the next user id, as generation 1. The caller
+ * has made sure there is room and no other profile holds its IDs; -EEXIST
+ * and -ENOSPC still guard it.
+ */
+int lmig_table_add(struct lmig_table *t, struct lmig_profile *p)
+{
+	struct lmig_index *idx = lmig_table_locked(t);
+	int ret;
+
+	if (lmig_table_check_room(t, idx->count + 1, 1, NULL))
+		return -ENOSPC;
+
+	p->user_id = t->next_user_id;
+	p->generation = 1;
+	write_seqcount_begin(&t->seq);
+	ret = xa_insert(&idx->by_user, p->user_id, p, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		goto out;
+	ret = lmig_index_insert_ids(idx, p, NULL);
+	if (ret) {
+		xa_erase(&idx->by_user, p->user_id);
+		goto out;
+	}
+	lmig_index_account(idx, p, 1);
+	t->next_user_id++;	/* wraps to 0: no id is ever handed out twice */
+	t->generation++;
+out:
+	write_seqcount_end(&t->seq);
 	return ret;
 }
 
 /*
- * Replace @old by @new, which has the same partner ID and keeps the user
- * id; its generation becomes the next one. Primary IDs only @new holds
- * are inserted first, the one step that can fail, so a failure leaves the
+ * Replace @old by @new, which keeps the user id and may carry another
+ * partner ID; its generation becomes the next one. IDs only @new holds are
+ * inserted first, the one step that can fail, so a failure leaves the
  * table untouched; then shared IDs are switched over and @old's others
- * removed. The caller frees @old.
+ * removed. The caller has checked that no third profile holds an ID of
+ * @new, and frees @old.
  */
 int lmig_table_replace(struct lmig_table *t, struct lmig_profile *old,
 		       struct lmig_profile *new)
 {
+	struct lmig_index *idx = lmig_table_locked(t);
+	bool same_partner = lmig_id_equal(&old->partner, &new->partner);
 	struct lmig_id *id;
 	unsigned int i;
-	int ret;
+	int ret = 0;
 
-	lockdep_assert_held(&t->lock);
 	new->user_id = old->user_id;
 	new->generation = old->generation + 1;
+	write_seqcount_begin(&t->seq);
 
+	if (!same_partner) {
+		ret = lmig_id_insert(&idx->by_partner, &new->partner);
+		if (ret)
+			goto out;
+	}
 	for (i = 0; i < new->n_primary; i++) {
-		id = lmig_id_find(&t->by_primary, new->primary[i].str,
+		id = lmig_id_find(&idx->by_primary, new->primary[i].str,
 				  new->primary[i].len);
 		if (id && id->profile == old)
 			continue;
-		ret = lmig_id_insert(&t->by_primary, &new->primary[i]);
+		ret = lmig_id_insert(&idx->by_primary, &new->primary[i]);
 		if (ret)
 			goto err_primary;
 	}
 
 	for (i = 0; i < new->n_primary; i++) {
-		id = lmig_id_find(&t->by_primary, new->primary[i].str,
+		id = lmig_id_find(&idx->by_primary, new->primary[i].str,
 				  new->primary[i].len);
 		if (id && id != &new->primary[i])
-			WARN_ON_ONCE(rhashtable_replace_fast(&t->by_primary,
+			WARN_ON_ONCE(rhashtable_replace_fast(&idx->by_primary,
 							     &id->node,
 							     &new->primary[i].node,
 							     lmig_id_params));
 	}
 	for (i = 0; i < old->n_primary; i++)
-		if (lmig_id_indexed(&t->by_primary, &old->primary[i]))
-			lmig_id_remove(&t->by_primary, &old->primary[i]);
-	WARN_ON_ONCE(rhashtable_replace_fast(&t->by_partner, &old->partner.node,
-					     &new->partner.node,
-					     lmig_id_params));
-	WARN_ON_ONCE(xa_is_err(xa_store(&t->by_user, new->user_id, new,
+		if (lmig_id_indexed(&idx->by_primary, &old->primary[i]))
+			lmig_id_remove(&idx->by_primary, &old->primary[i]);
+	if (same_partner)
+		WARN_ON_ONCE(rhashtable_replace_fast(&idx->by_partner,
+						     &old->partner.node,
+						     &new->partner.node,
+						     lmig_id_params));
+	else
+		lmig_id_remove(&idx->by_partner, &old->partner);
+	/* Overwriting a present entry allocates nothing and cannot fail. */
+	WARN_ON_ONCE(xa_is_err(xa_store(&idx->by_user, new->user_id, new,
 					GFP_KERNEL_ACCOUNT)));
+	lmig_index_account(idx, old, -1);
+	lmig_index_account(idx, new, 1);
 	t->generation++;
-	return 0;
+	goto out;
 
 err_primary:
 	while (i--)
-		if (lmig_id_indexed(&t->by_primary, &new->primary[i]))
-			lmig_id_remove(&t->by_primary, &new->primary[i]);
+		if (lmig_id_indexed(&idx->by_primary, &new->primary[i]))
+			lmig_id_remove(&idx->by_primary, &new->primary[i]);
+	if (!same_partner)
+		lmig_id_remove(&idx->by_partner, &new->partner);
+out:
+	write_seqcount_end(&t->seq);
 	return ret;
 }
 
 /* Take @p out of the table; the caller frees it. */
 void lmig_table_remove(struct lmig_table *t, struct lmig_profile *p)
 {
-	unsigned int i;
+	struct lmig_index *idx = lmig_table_locked(t);
 
-	lockdep_assert_held(&t->lock);
-	for (i = 0; i < p->n_primary; i++)
-		lmig_id_remove(&t->by_primary, &p->primary[i]);
-	lmig_id_remove(&t->by_partner, &p->partner);
-	xa_erase(&t->by_user, p->user_id);
-	t->count--;
+	write_seqcount_begin(&t->seq);
+	lmig_index_remove_ids(idx, p);
+	xa_erase(&idx->by_user, p->user_id);
+	lmig_index_account(idx, p, -1);
 	t->generation++;
+	write_seqcount_end(&t->seq);
+}
+
+/*
+ * Make @idx the table's contents in one step and return the index it
+ * replaces, which readers may still be using: the caller frees it after
+ * a grace period. The caller accounts for the generation.
+ */
+struct lmig_index *lmig_table_swap(struct lmig_table *t,
+				   struct lmig_index *idx)
+{
+	struct lmig_index *old = lmig_table_locked(t);
+
+	write_seqcount_begin(&t->seq);
+	rcu_assign_pointer(t->idx, idx);
+	write_seqcount_end(&t->seq);
+	return old;
 }
 
 static int __net_init lmig_table_net_init(struct net *net)
 {
 	struct lmig_table *t = lmig_table_get(net);
-	int ret;
+	struct lmig_index *idx;
 
-	ret = rhashtable_init(&t->by_partner, &lmig_id_params);
-	if (ret)
-		return ret;
-	ret = rhashtable_init(&t->by_primary, &lmig_id_params);
-	if (ret) {
-		rhashtable_destroy(&t->by_partner);
-		return ret;
-	}
+	idx = lmig_index_alloc();
+	if (!idx)
+		return -ENOMEM;
 	mutex_init(&t->lock);
-	xa_init(&t->by_user);
+	seqcount_mutex_init(&t->seq, &t->lock);
+	RCU_INIT_POINTER(t->idx, idx);
+	INIT_LIST_HEAD(&t->applies);
+	t->n_applies = 0;
+	t->staged = 0;
+	t->staged_bytes = 0;
 	/* 0 stays free to mean "no epoch known" to consumers. */
 	do {
 		t->epoch = get_random_u64();
 	} while (!t->epoch);
 	t->generation = 0;
 	t->next_user_id = 1;
-	t->count = 0;
 	return 0;
 }
 
-/* The namespace is going away: nothing can reach the table any more. */
+/*
+ * The namespace is going away: no socket is left in it, so no request can
+ * reach the table and no reader can hold one of its profiles.
+ */
 static void __net_exit lmig_table_net_exit(struct net *net)
 {
 	struct lmig_table *t = lmig_table_get(net);
-	struct lmig_profile *p;
-	unsigned long user_id;
 
-	rhashtable_destroy(&t->by_primary);
-	rhashtable_destroy(&t->by_partner);
-	xa_for_each(&t->by_user, user_id, p)
-		lmig_profile_free(p);
-	xa_destroy(&t->by_user);
+	lmig_apply_destroy_all(t);
+	lmig_index_destroy(rcu_dereference_protected(t->idx, true));
+	RCU_INIT_POINTER(t->idx, NULL);
 	mutex_destroy(&t->lock);
+}
+
+int __init lmig_table_module_init(void)
+{
+	lmig_wq = alloc_workqueue("lmig", WQ_UNBOUND, 0);
+	return lmig_wq ? 0 : -ENOMEM;
+}
+
+/* Every index retired has been freed when this returns. */
+void lmig_table_module_exit(void)
+{
+	rcu_barrier();	/* the callbacks that queue the frees have run */
+	destroy_workqueue(lmig_wq);
 }
 
 struct pernet_operations lmig_table_net_ops = {

@@ -117,10 +117,12 @@ static unsigned int lmig_genl_attr_index(const char *first,
 /*
  * Find the attribute that starts at @target among the attributes in
  * [@pos, @end), which are those of a nest of type @nest (0: the top
- * level), descending into nests on the way.
+ * level), descending into nests on the way. @nest_index is the index of
+ * the top-level nest on the way, among those of its type.
  */
 static const struct nlattr *lmig_genl_attr_at(const char *pos, const char *end,
 					      const char *target, uint16_t nest,
+					      unsigned int nest_index,
 					      struct lmig_genl_error *err)
 {
 	const char *first = pos;
@@ -135,13 +137,17 @@ static const struct nlattr *lmig_genl_attr_at(const char *pos, const char *end,
 			err->attr_type = mnl_attr_get_type(attr);
 			err->attr_nest = nest;
 			err->attr_index = lmig_genl_attr_index(first, attr);
+			err->nest_index = nest ? nest_index : err->attr_index;
 			return attr;
 		}
 		if (target > pos && target < pos + attr->nla_len &&
 		    (attr->nla_type & NLA_F_NESTED))
-			return lmig_genl_attr_at(pos + MNL_ATTR_HDRLEN,
-						 pos + attr->nla_len, target,
-						 mnl_attr_get_type(attr), err);
+			return lmig_genl_attr_at(
+				pos + MNL_ATTR_HDRLEN, pos + attr->nla_len,
+				target, mnl_attr_get_type(attr),
+				nest ? nest_index
+				     : lmig_genl_attr_index(first, attr),
+				err);
 		pos += MNL_ALIGN(attr->nla_len);
 	}
 	return NULL;
@@ -158,10 +164,13 @@ static void lmig_genl_locate(struct lmig_genl *nl, uint32_t miss_nest_offset)
 
 	if (err->offset && err->offset < req->nlmsg_len)
 		err->attr = lmig_genl_attr_at(first, end, nl->req + err->offset,
-					      0, err);
+					      0, 0, err);
 	if (miss_nest_offset && miss_nest_offset < req->nlmsg_len &&
-	    lmig_genl_attr_at(first, end, nl->req + miss_nest_offset, 0, &nest))
+	    lmig_genl_attr_at(first, end, nl->req + miss_nest_offset, 0, 0,
+			      &nest)) {
 		err->miss_nest = nest.attr_type;
+		err->miss_nest_index = nest.nest_index;
+	}
 }
 
 static int lmig_genl_kernel_error(struct lmig_genl *nl, int error,
@@ -288,6 +297,36 @@ int lmig_genl_run(struct lmig_genl *nl, struct nlmsghdr *req, lmig_genl_cb cb,
 	if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0)
 		return lmig_genl_fail(nl, -errno);
 	return lmig_genl_receive(nl, nl->seq, cb, data);
+}
+
+int lmig_genl_run_quiet(struct lmig_genl *nl, uint8_t cmd)
+{
+	char buf[MNL_NLMSG_HDRLEN + GENL_HDRLEN] __attribute__((aligned(8)));
+	struct lmig_genl_error saved = nl->err;
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *genl;
+	int ret;
+
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = nl->family_id;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	if (++nl->seq == 0)
+		nl->seq = 1;
+	nlh->nlmsg_seq = nl->seq;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	genl->version = LMIG_GENL_VERSION;
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+		ret = -errno;
+	else
+		ret = lmig_genl_receive(nl, nl->seq, NULL, NULL);
+	/*
+	 * Locating the attributes of an error above looked at the request
+	 * before this one, which is still in place: the saved error stands.
+	 */
+	nl->err = saved;
+	return ret;
 }
 
 const struct lmig_genl_error *lmig_genl_error(const struct lmig_genl *nl)

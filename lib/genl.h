@@ -30,8 +30,11 @@
 
 #include <linux/netlink.h>
 
-/* Room for one request: more than the largest profile needs. */
-#define LMIG_GENL_REQUEST_MAX 16384
+/*
+ * Room for one request: more than the largest profile needs, and room for
+ * a few hundred ordinary profiles in one APPLY_ADD.
+ */
+#define LMIG_GENL_REQUEST_MAX 65536
 /* Longest kernel message kept, with its NUL. */
 #define LMIG_GENL_MSG_MAX 256
 
@@ -54,12 +57,22 @@ struct lmig_genl_error {
 	/* A required attribute the request lacked. */
 	uint16_t miss_type; /* 0 when none */
 	uint16_t miss_nest; /* type of the nest lacking it */
+	/*
+	 * Which top-level attribute, counted (from 0) among those of its
+	 * type, is attr or holds it; and which is the nest lacking
+	 * miss_type. With repeated nests, such as the profiles of an
+	 * APPLY_ADD, this says which one the kernel refused.
+	 */
+	unsigned int nest_index;
+	unsigned int miss_nest_index;
 };
 
 /*
  * Called once per reply or event message of the family. Return 0 to go
  * on, or a negative errno to stop: lmig_genl_run() then drains the rest of
- * the reply and returns that value.
+ * the reply and returns that value. A callback must not send requests on
+ * the handle it is called from (the reply it reads is in the handle's
+ * buffer): gather what a dump returns, then look things up.
  */
 typedef int (*lmig_genl_cb)(const struct nlmsghdr *nlh, void *data);
 
@@ -94,6 +107,14 @@ struct nlmsghdr *lmig_genl_request(struct lmig_genl *nl, uint8_t cmd,
  */
 int lmig_genl_run(struct lmig_genl *nl, struct nlmsghdr *req, lmig_genl_cb cb,
 		  void *data);
+
+/*
+ * Send a request for @cmd without attributes and wait for its
+ * acknowledgement, leaving lmig_genl_error() and the request it points
+ * into as they were: to clean up after a failure (APPLY_ABORT) without
+ * losing its explanation. Returns 0 or -errno.
+ */
+int lmig_genl_run_quiet(struct lmig_genl *nl, uint8_t cmd);
 
 /* Details of the last failure of lmig_genl_run(). */
 const struct lmig_genl_error *lmig_genl_error(const struct lmig_genl *nl);

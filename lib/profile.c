@@ -270,6 +270,30 @@ static int lmig_info_attr(const struct nlattr *attr, struct lmig_info *info)
 	case LMIG_INFO_A_MAX_PROFILES:
 		info->fields |= LMIG_IF_MAX_PROFILES;
 		return lmig_get_u32(attr, &info->max_profiles);
+	case LMIG_INFO_A_SUSPENDED:
+		info->fields |= LMIG_IF_SUSPENDED;
+		return lmig_get_u32(attr, &info->suspended);
+	case LMIG_INFO_A_PRIMARY_IDS:
+		info->fields |= LMIG_IF_PRIMARY_IDS;
+		return lmig_get_u32(attr, &info->primary_ids);
+	case LMIG_INFO_A_MAX_PRIMARY_IDS:
+		info->fields |= LMIG_IF_MAX_PRIMARY_IDS;
+		return lmig_get_u32(attr, &info->max_primary_ids);
+	case LMIG_INFO_A_MEMORY:
+		info->fields |= LMIG_IF_MEMORY;
+		return lmig_get_u64(attr, &info->memory);
+	case LMIG_INFO_A_APPLIES:
+		info->fields |= LMIG_IF_APPLIES;
+		return lmig_get_u32(attr, &info->applies);
+	case LMIG_INFO_A_MAX_APPLIES:
+		info->fields |= LMIG_IF_MAX_APPLIES;
+		return lmig_get_u32(attr, &info->max_applies);
+	case LMIG_INFO_A_STAGED:
+		info->fields |= LMIG_IF_STAGED;
+		return lmig_get_u32(attr, &info->staged);
+	case LMIG_INFO_A_STAGED_MEMORY:
+		info->fields |= LMIG_IF_STAGED_MEMORY;
+		return lmig_get_u64(attr, &info->staged_memory);
 	default:
 		return 0;
 	}
@@ -299,6 +323,46 @@ int lmig_info_from_msg(const struct nlmsghdr *nlh, struct lmig_info *info)
 	return nest ? lmig_info_parse(nest, info) : -ENOENT;
 }
 
+static int lmig_summary_attr(const struct nlattr *attr,
+			     struct lmig_summary *sum)
+{
+	switch (mnl_attr_get_type(attr)) {
+	case LMIG_SUMMARY_A_CREATED:
+		sum->fields |= LMIG_SF_CREATED;
+		return lmig_get_u32(attr, &sum->created);
+	case LMIG_SUMMARY_A_CHANGED:
+		sum->fields |= LMIG_SF_CHANGED;
+		return lmig_get_u32(attr, &sum->changed);
+	case LMIG_SUMMARY_A_DELETED:
+		sum->fields |= LMIG_SF_DELETED;
+		return lmig_get_u32(attr, &sum->deleted);
+	case LMIG_SUMMARY_A_UNCHANGED:
+		sum->fields |= LMIG_SF_UNCHANGED;
+		return lmig_get_u32(attr, &sum->unchanged);
+	case LMIG_SUMMARY_A_GENERATION:
+		sum->fields |= LMIG_SF_GENERATION;
+		return lmig_get_u64(attr, &sum->generation);
+	default:
+		return 0;
+	}
+}
+
+int lmig_summary_parse(const struct nlattr *nest, struct lmig_summary *sum)
+{
+	const struct nlattr *attr;
+	int ret;
+
+	memset(sum, 0, sizeof(*sum));
+	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0)
+		return -EINVAL;
+	mnl_attr_for_each_nested (attr, nest) {
+		ret = lmig_summary_attr(attr, sum);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 int lmig_event_parse(const struct nlmsghdr *nlh, struct lmig_event *ev)
 {
 	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
@@ -313,6 +377,15 @@ int lmig_event_parse(const struct nlmsghdr *nlh, struct lmig_event *ev)
 	attr = lmig_msg_attr(nlh, LMIG_A_GENERATION);
 	if (!attr || lmig_get_u64(attr, &ev->generation))
 		return -EPROTO;
+	if (ev->cmd == LMIG_CMD_FLUSH_NTF) {
+		attr = lmig_msg_attr(nlh, LMIG_A_SUMMARY);
+		if (!attr)
+			return -EPROTO;
+		ret = lmig_summary_parse(attr, &ev->summary);
+		if (ret)
+			return ret;
+		return ev->summary.fields & LMIG_SF_DELETED ? 0 : -EPROTO;
+	}
 	attr = lmig_msg_attr(nlh, LMIG_A_PROFILE);
 	if (!attr)
 		return -EPROTO;
@@ -386,4 +459,177 @@ int lmig_info_get(struct lmig_genl *nl, struct lmig_info *info)
 
 	memset(info, 0, sizeof(*info));
 	return lmig_genl_run(nl, nlh, lmig_info_cb, info);
+}
+
+static int lmig_profile_get_sel(struct lmig_genl *nl, struct nlmsghdr *nlh,
+				struct nlattr *nest, struct lmig_profile *out)
+{
+	mnl_attr_nest_end(nlh, nest);
+	lmig_profile_init(out);
+	return lmig_genl_run(nl, nlh, lmig_profile_reply_cb, out);
+}
+
+int lmig_profile_get_by_user(struct lmig_genl *nl, uint32_t user_id,
+			     struct lmig_profile *out)
+{
+	struct nlmsghdr *nlh = lmig_genl_request(nl, LMIG_CMD_PROFILE_GET, 0);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, LMIG_A_PROFILE);
+
+	mnl_attr_put_u32(nlh, LMIG_PROFILE_A_USER_ID, user_id);
+	return lmig_profile_get_sel(nl, nlh, nest, out);
+}
+
+/* An ID the kernel would refuse for its length never leaves here. */
+static int lmig_profile_get_by_id(struct lmig_genl *nl, uint16_t type,
+				  const char *id, struct lmig_profile *out)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	if (strlen(id) > LMIG_ID_MAX_LEN) {
+		lmig_profile_init(out);
+		return -EINVAL;
+	}
+	nlh = lmig_genl_request(nl, LMIG_CMD_PROFILE_GET, 0);
+	nest = mnl_attr_nest_start(nlh, LMIG_A_PROFILE);
+	mnl_attr_put_strz(nlh, type, id);
+	return lmig_profile_get_sel(nl, nlh, nest, out);
+}
+
+int lmig_profile_get_by_partner(struct lmig_genl *nl, const char *partner_id,
+				struct lmig_profile *out)
+{
+	return lmig_profile_get_by_id(nl, LMIG_PROFILE_A_PARTNER_ID, partner_id,
+				      out);
+}
+
+int lmig_profile_get_by_primary(struct lmig_genl *nl, const char *primary_id,
+				struct lmig_profile *out)
+{
+	return lmig_profile_get_by_id(nl, LMIG_PROFILE_A_PRIMARY_ID, primary_id,
+				      out);
+}
+
+int lmig_profile_replace(struct lmig_genl *nl, const struct lmig_profile *p,
+			 struct lmig_profile *reply)
+{
+	return lmig_profile_request(nl, LMIG_CMD_PROFILE_REPLACE, p,
+				    LMIG_PF_WRITABLE | LMIG_PF_USER_ID, reply);
+}
+
+static int lmig_summary_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *nest = lmig_msg_attr(nlh, LMIG_A_SUMMARY);
+
+	return nest ? lmig_summary_parse(nest, data) : -EPROTO;
+}
+
+/* Send @nlh, whose reply carries a summary, into @sum (may be NULL). */
+static int lmig_summary_request(struct lmig_genl *nl, struct nlmsghdr *nlh,
+				struct lmig_summary *sum)
+{
+	struct lmig_summary ignored;
+
+	if (!sum)
+		sum = &ignored;
+	memset(sum, 0, sizeof(*sum));
+	return lmig_genl_run(nl, nlh, lmig_summary_cb, sum);
+}
+
+int lmig_flush(struct lmig_genl *nl, struct lmig_summary *sum)
+{
+	return lmig_summary_request(
+		nl, lmig_genl_request(nl, LMIG_CMD_FLUSH, 0), sum);
+}
+
+int lmig_apply_begin(struct lmig_genl *nl)
+{
+	return lmig_genl_run(nl, lmig_genl_request(nl, LMIG_CMD_APPLY_BEGIN, 0),
+			     NULL, NULL);
+}
+
+/* Which profile of a refused APPLY_ADD, of those from @first on, it was. */
+static size_t lmig_apply_culprit(struct lmig_genl *nl, size_t first,
+				 size_t sent)
+{
+	const struct lmig_genl_error *e = lmig_genl_error(nl);
+	size_t i = SIZE_MAX;
+
+	if (e->attr_nest == LMIG_A_PROFILE ||
+	    (!e->attr_nest && e->attr_type == LMIG_A_PROFILE))
+		i = e->nest_index;
+	else if (e->miss_nest == LMIG_A_PROFILE)
+		i = e->miss_nest_index;
+	return i < sent ? first + i : SIZE_MAX;
+}
+
+int lmig_apply_add(struct lmig_genl *nl, const struct lmig_profile *v, size_t n,
+		   size_t *failed)
+{
+	size_t first = 0, i = 0;
+	struct nlmsghdr *nlh;
+	int ret;
+
+	if (failed)
+		*failed = SIZE_MAX;
+	while (i < n) {
+		nlh = lmig_genl_request(nl, LMIG_CMD_APPLY_ADD, 0);
+		first = i;
+		for (; i < n; i++) {
+			ret = lmig_profile_put(nlh, LMIG_GENL_REQUEST_MAX,
+					       LMIG_A_PROFILE, &v[i],
+					       LMIG_PF_WRITABLE);
+			if (ret == -EMSGSIZE && i > first)
+				break; /* the message is full: send it */
+			if (ret) {
+				if (failed)
+					*failed = i;
+				return ret;
+			}
+		}
+		ret = lmig_genl_run(nl, nlh, NULL, NULL);
+		if (ret) {
+			if (failed)
+				*failed = lmig_apply_culprit(nl, first,
+							     i - first);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int lmig_apply_commit(struct lmig_genl *nl, uint32_t count,
+		      struct lmig_summary *sum)
+{
+	struct nlmsghdr *nlh = lmig_genl_request(nl, LMIG_CMD_APPLY_COMMIT, 0);
+
+	mnl_attr_put_u32(nlh, LMIG_A_COUNT, count);
+	return lmig_summary_request(nl, nlh, sum);
+}
+
+int lmig_apply_abort(struct lmig_genl *nl)
+{
+	return lmig_genl_run_quiet(nl, LMIG_CMD_APPLY_ABORT);
+}
+
+int lmig_apply(struct lmig_genl *nl, const struct lmig_profile *v, size_t n,
+	       struct lmig_summary *sum, size_t *failed)
+{
+	int ret;
+
+	if (failed)
+		*failed = SIZE_MAX;
+	if (sum)
+		memset(sum, 0, sizeof(*sum));
+	if (n > UINT32_MAX)
+		return -E2BIG;
+	ret = lmig_apply_begin(nl);
+	if (ret)
+		return ret;
+	ret = lmig_apply_add(nl, v, n, failed);
+	if (!ret)
+		ret = lmig_apply_commit(nl, (uint32_t)n, sum);
+	if (ret)
+		lmig_apply_abort(nl);
+	return ret;
 }

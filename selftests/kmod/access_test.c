@@ -109,8 +109,17 @@ static void child_all_refused(struct lmig_genl *nl)
 		CHILD_CHECK(lmig_profile_request(nl, cmds[i], &p, mask, NULL) ==
 			    -EPERM);
 	}
+	CHILD_CHECK(lmig_profile_replace(nl, &p, NULL) == -EPERM);
 	CHILD_CHECK(lmig_profile_dump(nl, NULL, NULL) == -EPERM);
 	CHILD_CHECK(lmig_info_get(nl, &info) == -EPERM);
+	CHILD_CHECK(lmig_flush(nl, NULL) == -EPERM);
+	CHILD_CHECK(lmig_apply_begin(nl) == -EPERM);
+	CHILD_CHECK(lmig_apply_add(nl, &p, 1, NULL) == -EPERM);
+	CHILD_CHECK(lmig_apply_commit(nl, 0, NULL) == -EPERM);
+	CHILD_CHECK(lmig_genl_run(
+			    nl, lmig_genl_request(nl, LMIG_CMD_APPLY_ABORT, 0),
+			    NULL, NULL) == -EPERM);
+	CHILD_CHECK(lmig_apply(nl, &p, 1, NULL, NULL) == -EPERM);
 	CHILD_CHECK(lmig_genl_subscribe(nl) == -EPERM);
 	CHILD_CHECK(strstr(lmig_genl_strerror(nl), "CAP_NET_ADMIN"));
 }
@@ -142,6 +151,120 @@ TEST_F(access, everything_needs_cap_net_admin)
 		child(self, variant->become_nobody);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_UNCHANGED(self->admin, self->before);
+}
+
+/* The same checks from user namespaces, where variants make no sense. */
+FIXTURE(userns)
+{
+	struct lmig_genl *admin;
+	struct lmig_info before;
+};
+
+FIXTURE_SETUP(userns)
+{
+	self->admin = lmig_test_fresh_netns(_metadata);
+	ASSERT_EQ(1U, lmig_test_add(_metadata, self->admin, "alice"));
+	self->before = lmig_test_info(_metadata, self->admin);
+}
+
+FIXTURE_TEARDOWN(userns)
+{
+	lmig_genl_close(self->admin);
+}
+
+/*
+ * An unprivileged user in a user namespace of its own: root there, with
+ * every capability, but over no network namespace of the system.
+ */
+static int become_userns_root(bool own_netns)
+{
+	if (become_nobody())
+		return -errno;
+	if (unshare(CLONE_NEWUSER | (own_netns ? CLONE_NEWNET : 0)))
+		return -errno;
+	return 0;
+}
+
+/*
+ * Root of a user namespace without a network namespace of its own is
+ * still refused here: the namespace belongs to the initial user namespace.
+ */
+TEST_F(userns, root_there_is_refused_here)
+{
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct lmig_genl *nl;
+		char why[256];
+		int ret = become_userns_root(false);
+
+		if (ret == -EPERM || ret == -EACCES || ret == -ENOSPC)
+			_exit(4); /* no unprivileged user namespaces here */
+		CHILD_CHECK(ret == 0);
+		CHILD_CHECK(lmig_genl_open(&nl, why, sizeof(why)) == 0);
+		child_all_refused(nl);
+		lmig_genl_close(nl);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 4)
+		SKIP(return, "unprivileged user namespaces are disabled");
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_UNCHANGED(self->admin, self->before);
+}
+
+static void child_owns_its_table(void)
+{
+	struct lmig_profile p, got;
+	struct lmig_info info;
+	struct lmig_genl *nl;
+	char why[256];
+
+	CHILD_CHECK(lmig_genl_open(&nl, why, sizeof(why)) == 0);
+	CHILD_CHECK(lmig_info_get(nl, &info) == 0);
+	CHILD_CHECK(info.profiles == 0 && info.generation == 0);
+	CHILD_CHECK(lmig_genl_subscribe(nl) == 0);
+	lmig_test_profile(&p, "alice");
+	CHILD_CHECK(lmig_profile_request(nl, LMIG_CMD_PROFILE_NEW, &p,
+					 LMIG_PF_WRITABLE, &got) == 0);
+	CHILD_CHECK(got.user_id == 1);
+	CHILD_CHECK(lmig_apply(nl, &p, 1, NULL, NULL) == 0);
+	CHILD_CHECK(lmig_flush(nl, NULL) == 0);
+	lmig_genl_close(nl);
+}
+
+/*
+ * The same user, with a network namespace of its own: it holds
+ * CAP_NET_ADMIN over that one, and manages its (independent) table.
+ */
+TEST_F(userns, root_there_owns_its_netns)
+{
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int ret = become_userns_root(true);
+
+		if (ret == -EPERM || ret == -EACCES || ret == -ENOSPC)
+			_exit(4);
+		CHILD_CHECK(ret == 0);
+		child_owns_its_table();
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 4)
+		SKIP(return, "unprivileged user namespaces are disabled");
 	ASSERT_EQ(0, WEXITSTATUS(status));
 	ASSERT_UNCHANGED(self->admin, self->before);
 }

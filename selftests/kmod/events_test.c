@@ -199,6 +199,124 @@ TEST_F(events, generations_step_by_one)
 		  lmig_test_info(_metadata, self->nl).generation);
 }
 
+TEST_F(events, replace_is_a_change)
+{
+	struct lmig_profile p, created, replaced;
+	struct lmig_event ev;
+
+	lmig_test_profile(&p, "alice");
+	lmig_profile_set_comment(&p, "first");
+	ASSERT_EQ(0, lmig_profile_request(self->nl, LMIG_CMD_PROFILE_NEW, &p,
+					  LMIG_PF_WRITABLE, &created));
+	next_event(_metadata, self, LMIG_CMD_PROFILE_NEW_NTF, &ev);
+
+	lmig_test_profile(&p, "alice");
+	p.services = LMIG_SERVICE_DATA;
+	ASSERT_EQ(0, lmig_profile_replace(self->nl, &p, &replaced));
+	next_event(_metadata, self, LMIG_CMD_PROFILE_CHANGE_NTF, &ev);
+	assert_same_profile(_metadata, &replaced, &ev.profile);
+	assert_same_profile(_metadata, &created, &ev.old);
+	ASSERT_STREQ("first", ev.old.comment);
+	ASSERT_EQ(0U, ev.profile.fields & LMIG_PF_COMMENT);
+
+	/* Replaced by what it holds: silence. */
+	ASSERT_EQ(0, lmig_profile_replace(self->nl, &p, NULL));
+	no_event(_metadata, self);
+}
+
+TEST_F(events, one_event_for_a_flush)
+{
+	struct lmig_summary sum;
+	struct lmig_event ev;
+
+	for (int i = 0; i < 20; i++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "f%d", i);
+		lmig_test_add(_metadata, self->nl, name);
+		next_event(_metadata, self, LMIG_CMD_PROFILE_NEW_NTF, &ev);
+	}
+	ASSERT_EQ(0, lmig_flush(self->nl, &sum));
+	next_event(_metadata, self, LMIG_CMD_FLUSH_NTF, &ev);
+	ASSERT_EQ(0U, ev.profile.fields);
+	ASSERT_EQ((uint32_t)LMIG_SF_DELETED, ev.summary.fields);
+	ASSERT_EQ(20U, ev.summary.deleted);
+	ASSERT_EQ(sum.generation, ev.generation);
+	no_event(_metadata, self);
+
+	/* Flushing an empty table changes nothing. */
+	ASSERT_EQ(0, lmig_flush(self->nl, &sum));
+	ASSERT_EQ(0U, sum.deleted);
+	no_event(_metadata, self);
+}
+
+/*
+ * An apply announces each profile it touched, deletions first (by user
+ * id), then changes and creations in batch order; the same batch again
+ * announces nothing.
+ */
+TEST_F(events, apply_announces_each_change_in_order)
+{
+	struct lmig_profile v[4], old_b;
+	struct lmig_summary sum;
+	struct lmig_event ev;
+
+	for (int i = 0; i < 4; i++) {
+		static const char *const names[] = {"a", "b", "c", "d"};
+
+		lmig_test_profile(&v[i], names[i]);
+	}
+	ASSERT_EQ(0, lmig_apply(self->nl, v, 4, &sum, NULL));
+	for (unsigned int i = 0; i < 4; i++) {
+		next_event(_metadata, self, LMIG_CMD_PROFILE_NEW_NTF, &ev);
+		ASSERT_EQ(i + 1, ev.profile.user_id);
+		ASSERT_STREQ(v[i].partner_id, ev.profile.partner_id);
+	}
+	no_event(_metadata, self);
+	ASSERT_EQ(0, lmig_profile_get_by_user(self->nl, 2, &old_b));
+
+	/* Only b, suspended: a, c and d go, b changes. */
+	lmig_test_profile(&v[0], "e");
+	v[1].state = LMIG_STATE_SUSPENDED;
+	v[1].fields |= LMIG_PF_STATE;
+	ASSERT_EQ(0, lmig_apply(self->nl, v + 1, 1, &sum, NULL));
+	next_event(_metadata, self, LMIG_CMD_PROFILE_DEL_NTF, &ev);
+	ASSERT_EQ(1U, ev.profile.user_id);
+	next_event(_metadata, self, LMIG_CMD_PROFILE_DEL_NTF, &ev);
+	ASSERT_EQ(3U, ev.profile.user_id);
+	next_event(_metadata, self, LMIG_CMD_PROFILE_DEL_NTF, &ev);
+	ASSERT_EQ(4U, ev.profile.user_id);
+	next_event(_metadata, self, LMIG_CMD_PROFILE_CHANGE_NTF, &ev);
+	ASSERT_EQ(2U, ev.profile.user_id);
+	ASSERT_EQ(LMIG_STATE_SUSPENDED, ev.profile.state);
+	ASSERT_EQ(2U, ev.profile.generation);
+	assert_same_profile(_metadata, &old_b, &ev.old);
+	no_event(_metadata, self);
+	ASSERT_EQ(sum.generation, self->generation);
+
+	/* e, b as it is, c and d anew: three new user ids. */
+	ASSERT_EQ(0, lmig_apply(self->nl, v, 4, &sum, NULL));
+	ASSERT_EQ(3U, sum.created);
+	ASSERT_EQ(1U, sum.unchanged);
+	next_event(_metadata, self, LMIG_CMD_PROFILE_NEW_NTF, &ev);
+	ASSERT_STREQ("sip:e@partner.example", ev.profile.partner_id);
+	ASSERT_EQ(5U, ev.profile.user_id);
+	next_event(_metadata, self, LMIG_CMD_PROFILE_NEW_NTF, &ev);
+	ASSERT_STREQ("sip:c@partner.example", ev.profile.partner_id);
+	ASSERT_EQ(6U, ev.profile.user_id);
+	next_event(_metadata, self, LMIG_CMD_PROFILE_NEW_NTF, &ev);
+	ASSERT_STREQ("sip:d@partner.example", ev.profile.partner_id);
+	ASSERT_EQ(7U, ev.profile.user_id);
+	no_event(_metadata, self);
+
+	/* The same batch again: not a word. */
+	ASSERT_EQ(0, lmig_apply(self->nl, v, 4, &sum, NULL));
+	ASSERT_EQ(4U, sum.unchanged);
+	no_event(_metadata, self);
+	ASSERT_EQ(self->generation,
+		  lmig_test_info(_metadata, self->nl).generation);
+}
+
 /* Events stay in the namespace of the table that changed. */
 TEST_F(events, stay_in_their_namespace)
 {

@@ -15,8 +15,7 @@
 #include <linux/genetlink.h>
 
 #include "kmod_test.h"
-
-#define MAX_PROFILES_PARAM "/sys/module/lmig/parameters/max_profiles"
+#include "limit_fixture.h"
 
 FIXTURE(genl)
 {
@@ -322,17 +321,6 @@ TEST_F(genl, user_ids_are_never_reused)
 	ASSERT_EQ(4U, lmig_test_add(_metadata, self->nl, "b"));
 }
 
-static uint32_t read_max_profiles(struct __test_metadata *_metadata)
-{
-	unsigned int value = 0;
-	FILE *f = fopen(MAX_PROFILES_PARAM, "r");
-
-	ASSERT_NE(NULL, f);
-	ASSERT_EQ(1, fscanf(f, "%u", &value));
-	fclose(f);
-	return value;
-}
-
 TEST_F(genl, info_counts)
 {
 	struct lmig_info first, info;
@@ -340,12 +328,23 @@ TEST_F(genl, info_counts)
 
 	first = lmig_test_info(_metadata, self->nl);
 	ASSERT_EQ((uint32_t)(LMIG_IF_EPOCH | LMIG_IF_GENERATION |
-			     LMIG_IF_PROFILES | LMIG_IF_MAX_PROFILES),
+			     LMIG_IF_PROFILES | LMIG_IF_MAX_PROFILES |
+			     LMIG_IF_SUSPENDED | LMIG_IF_PRIMARY_IDS |
+			     LMIG_IF_MAX_PRIMARY_IDS | LMIG_IF_MEMORY |
+			     LMIG_IF_APPLIES | LMIG_IF_MAX_APPLIES |
+			     LMIG_IF_STAGED | LMIG_IF_STAGED_MEMORY),
 		  first.fields);
 	ASSERT_NE(0U, first.epoch);
 	ASSERT_EQ(0U, first.generation);
 	ASSERT_EQ(0U, first.profiles);
-	ASSERT_EQ(read_max_profiles(_metadata), first.max_profiles);
+	ASSERT_EQ(lmig_test_read_max_profiles(_metadata), first.max_profiles);
+	ASSERT_EQ(0U, first.suspended);
+	ASSERT_EQ(0U, first.primary_ids);
+	ASSERT_EQ((uint32_t)LMIG_PRIMARY_IDS_MAX, first.max_primary_ids);
+	ASSERT_EQ(0U, first.applies);
+	ASSERT_LT(0U, first.max_applies);
+	ASSERT_EQ(0U, first.staged);
+	ASSERT_EQ(0U, first.staged_memory);
 
 	ASSERT_EQ(1U, lmig_test_add(_metadata, self->nl, "a"));
 	ASSERT_EQ(2U, lmig_test_add(_metadata, self->nl, "b"));
@@ -354,13 +353,157 @@ TEST_F(genl, info_counts)
 	sel.state = LMIG_STATE_SUSPENDED;
 	sel.fields = LMIG_PF_USER_ID | LMIG_PF_STATE;
 	ASSERT_EQ(0, request(self, LMIG_CMD_PROFILE_SET, &sel, ~0U, NULL));
+	info = lmig_test_info(_metadata, self->nl);
+	ASSERT_EQ(1U, info.suspended);
+	ASSERT_EQ(2U, info.primary_ids);
+
 	sel.fields = LMIG_PF_USER_ID;
 	ASSERT_EQ(0, request(self, LMIG_CMD_PROFILE_DEL, &sel, ~0U, NULL));
-
 	info = lmig_test_info(_metadata, self->nl);
 	ASSERT_EQ(first.epoch, info.epoch);
 	ASSERT_EQ(4U, info.generation);
 	ASSERT_EQ(1U, info.profiles);
+	ASSERT_EQ(0U, info.suspended);
+	ASSERT_EQ(1U, info.primary_ids);
+}
+
+/* The memory a table reports grows with its profiles, and shrinks back. */
+TEST_F_TIMEOUT(genl, info_memory, 120)
+{
+	struct lmig_info empty, full, again;
+	struct lmig_summary sum;
+
+	empty = lmig_test_info(_metadata, self->nl);
+	ASSERT_LT(0U, empty.memory); /* the buckets of empty hash tables */
+	ASSERT_EQ(0, lmig_test_apply_numbered(self->nl, "m", 1, 1000, 4, &sum));
+	full = lmig_test_info(_metadata, self->nl);
+	ASSERT_EQ(4000U, full.primary_ids);
+	/* Each profile holds at least its five IDs and their index entries. */
+	ASSERT_LT(empty.memory + 1000 * (5 * 32 + 100), full.memory)
+	TH_LOG("%llu bytes for 1000 profiles",
+	       (unsigned long long)(full.memory - empty.memory));
+	ASSERT_EQ(0, lmig_flush(self->nl, NULL));
+	again = lmig_test_info(_metadata, self->nl);
+	ASSERT_EQ(empty.memory, again.memory);
+}
+
+/* Replace: the whole content changes, the user id stays. */
+TEST_F(genl, replace_by_partner_id)
+{
+	struct lmig_profile p, created, got;
+
+	make_full(&p);
+	ASSERT_EQ(0, request(self, LMIG_CMD_PROFILE_NEW, &p, LMIG_PF_WRITABLE,
+			     &created));
+	ASSERT_EQ(2U, lmig_test_add(_metadata, self->nl, "bob"));
+
+	/* Only what the request names is kept: the rest takes defaults. */
+	lmig_profile_init(&p);
+	lmig_profile_set_partner_id(&p, created.partner_id);
+	lmig_profile_add_primary_id(&p, "sip:x@primary.example");
+	p.services = LMIG_SERVICE_DATA;
+	p.fields |= LMIG_PF_SERVICES;
+	ASSERT_EQ(0, lmig_profile_replace(self->nl, &p, &got))
+	TH_LOG("REPLACE: %s", lmig_genl_strerror(self->nl));
+	ASSERT_EQ(1U, got.user_id);
+	ASSERT_EQ(2U, got.generation);
+	ASSERT_STREQ(created.partner_id, got.partner_id);
+	ASSERT_EQ(1U, got.n_primary_ids);
+	ASSERT_STREQ("sip:x@primary.example", got.primary_ids[0]);
+	ASSERT_EQ(LMIG_SERVICE_DATA, got.services);
+	ASSERT_EQ(LMIG_STATE_ACTIVE, got.state);
+	ASSERT_EQ(0U, got.not_before);
+	ASSERT_EQ(0U, got.not_after);
+	ASSERT_EQ(0U, got.fields & LMIG_PF_COMMENT);
+
+	/* Every old primary ID is free now; the new one leads to it. */
+	ASSERT_EQ(-ENOENT, lmig_profile_get_by_primary(
+				   self->nl, created.primary_ids[3], &got));
+	ASSERT_EQ(0, lmig_profile_get_by_primary(
+			     self->nl, "sip:x@primary.example", &got));
+	ASSERT_EQ(1U, got.user_id);
+}
+
+TEST_F(genl, replace_by_user_id_renames)
+{
+	struct lmig_profile p, got, before;
+	struct lmig_info info;
+
+	ASSERT_EQ(1U, lmig_test_add(_metadata, self->nl, "alice"));
+	lmig_test_profile(&p, "alicia");
+	p.user_id = 1;
+	p.fields |= LMIG_PF_USER_ID;
+	p.state = LMIG_STATE_SUSPENDED;
+	p.fields |= LMIG_PF_STATE;
+	ASSERT_EQ(0, lmig_profile_replace(self->nl, &p, &got))
+	TH_LOG("REPLACE: %s", lmig_genl_strerror(self->nl));
+	ASSERT_EQ(1U, got.user_id);
+	ASSERT_STREQ("sip:alicia@partner.example", got.partner_id);
+	ASSERT_EQ(LMIG_STATE_SUSPENDED, got.state);
+	ASSERT_EQ(-ENOENT,
+		  lmig_profile_get_by_partner(
+			  self->nl, "sip:alice@partner.example", &got));
+	ASSERT_EQ(0, lmig_profile_get_by_partner(
+			     self->nl, "sip:alicia@partner.example", &got));
+	ASSERT_EQ(2U, got.generation);
+	info = lmig_test_info(_metadata, self->nl);
+	ASSERT_EQ(1U, info.suspended);
+
+	/* The same again changes nothing, not even the generation. */
+	before = got;
+	ASSERT_EQ(0, lmig_profile_replace(self->nl, &p, &got));
+	ASSERT_EQ(before.generation, got.generation);
+	ASSERT_UNCHANGED(self->nl, info);
+}
+
+/* Flush: every profile goes at once; an empty table stays as it is. */
+TEST_F(genl, flush)
+{
+	struct lmig_summary sum;
+	struct lmig_info info;
+
+	ASSERT_EQ(0, lmig_flush(self->nl, &sum));
+	ASSERT_EQ((uint32_t)(LMIG_SF_DELETED | LMIG_SF_GENERATION), sum.fields);
+	ASSERT_EQ(0U, sum.deleted);
+	ASSERT_EQ(0U, sum.generation);
+
+	for (int i = 0; i < 5; i++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "f%d", i);
+		lmig_test_add(_metadata, self->nl, name);
+	}
+	ASSERT_EQ(0, lmig_flush(self->nl, &sum));
+	ASSERT_EQ(5U, sum.deleted);
+	ASSERT_EQ(6U, sum.generation);
+	info = lmig_test_info(_metadata, self->nl);
+	ASSERT_EQ(0U, info.profiles);
+	ASSERT_EQ(0U, info.primary_ids);
+	ASSERT_EQ(6U, info.generation);
+
+	/* IDs are free again; user ids are not handed out twice. */
+	ASSERT_EQ(6U, lmig_test_add(_metadata, self->nl, "f0"));
+}
+
+/* The look-up helpers reach the same profile by each of its IDs. */
+TEST_F(genl, get_by_each_helper)
+{
+	struct lmig_profile p, a, b, c;
+
+	lmig_test_profile(&p, "alice");
+	lmig_profile_add_primary_id(&p, "sip:alice-video@primary.example");
+	ASSERT_EQ(0, request(self, LMIG_CMD_PROFILE_NEW, &p, LMIG_PF_WRITABLE,
+			     &p));
+	ASSERT_EQ(0, lmig_profile_get_by_user(self->nl, p.user_id, &a));
+	ASSERT_EQ(0, lmig_profile_get_by_partner(self->nl, p.partner_id, &b));
+	ASSERT_EQ(0, lmig_profile_get_by_primary(
+			     self->nl, "sip:alice-video@primary.example", &c));
+	assert_same(_metadata, &p, &a);
+	assert_same(_metadata, &p, &b);
+	assert_same(_metadata, &p, &c);
+	ASSERT_EQ(-ENOENT, lmig_profile_get_by_user(self->nl, 99, &a));
+	ASSERT_STREQ("no profile matches the selector",
+		     lmig_genl_error(self->nl)->msg);
 }
 
 struct collected {
@@ -439,6 +582,56 @@ TEST_F_TIMEOUT(genl, dump_many, 300)
 	ASSERT_EQ(count, c.last_user_id);
 }
 
+struct seen {
+	unsigned char *by_number; /* how often profile u<i> came */
+	unsigned long count;
+	unsigned long n;
+	bool bad;
+};
+
+static int mark_seen(const struct lmig_profile *p, void *data)
+{
+	struct seen *s = data;
+	unsigned long i;
+	char *end;
+
+	s->n++;
+	if (strncmp(p->partner_id, "sip:big", 7)) {
+		s->bad = true;
+		return 0;
+	}
+	i = strtoul(p->partner_id + 7, &end, 10);
+	if (strcmp(end, "@partner.example") || !i || i > s->count)
+		s->bad = true;
+	else if (s->by_number[i - 1] < 255)
+		s->by_number[i - 1]++;
+	return 0;
+}
+
+/* A dump of 100,000 profiles returns each of them exactly once. */
+TEST_F_TIMEOUT(genl, dump_100000_each_once, 600)
+{
+	const unsigned long count = 100000;
+	struct seen s = {.count = count};
+	struct lmig_summary sum;
+
+	ASSERT_EQ(0,
+		  lmig_test_apply_numbered(self->nl, "big", 1, count, 1, &sum))
+	TH_LOG("apply: %s", lmig_genl_strerror(self->nl));
+	ASSERT_EQ(count, sum.created);
+	s.by_number = calloc(count, 1);
+	ASSERT_NE(NULL, s.by_number);
+	ASSERT_EQ(0, lmig_profile_dump(self->nl, mark_seen, &s))
+	TH_LOG("dump: %s", lmig_genl_strerror(self->nl));
+	ASSERT_FALSE(s.bad);
+	ASSERT_EQ(count, s.n);
+	for (unsigned long i = 0; i < count; i++) {
+		ASSERT_EQ(1, s.by_number[i])
+		TH_LOG("profile big%lu came %u times", i + 1, s.by_number[i]);
+	}
+	free(s.by_number);
+}
+
 /* A change between two parts of a dump is flagged: dump again. */
 TEST_F_TIMEOUT(genl, dump_interrupted_by_change, 300)
 {
@@ -494,40 +687,12 @@ TEST_F(genl, policies_can_be_dumped)
 }
 
 /* The profile limit is a module parameter; the test restores it. */
-FIXTURE(limit)
-{
-	struct lmig_genl *nl;
-	unsigned int saved;
-};
-
-static void write_max_profiles(struct __test_metadata *_metadata,
-			       unsigned int value)
-{
-	FILE *f = fopen(MAX_PROFILES_PARAM, "w");
-
-	ASSERT_NE(NULL, f);
-	ASSERT_LT(0, fprintf(f, "%u\n", value));
-	ASSERT_EQ(0, fclose(f));
-}
-
-FIXTURE_SETUP(limit)
-{
-	self->nl = lmig_test_fresh_netns(_metadata);
-	self->saved = read_max_profiles(_metadata);
-}
-
-FIXTURE_TEARDOWN(limit)
-{
-	write_max_profiles(_metadata, self->saved);
-	lmig_genl_close(self->nl);
-}
-
 TEST_F(limit, table_full)
 {
 	struct lmig_profile p;
 	struct lmig_info before;
 
-	write_max_profiles(_metadata, 2);
+	ASSERT_EQ(0, lmig_test_write_max_profiles(2));
 	ASSERT_EQ(2U, lmig_test_info(_metadata, self->nl).max_profiles);
 	ASSERT_EQ(1U, lmig_test_add(_metadata, self->nl, "a"));
 	ASSERT_EQ(2U, lmig_test_add(_metadata, self->nl, "b"));

@@ -622,11 +622,188 @@ TEST_F(reject, info_with_attributes)
 		       LMIG_A_PROFILE);
 }
 
+TEST_F(reject, replace_missing_fields)
+{
+	static const struct {
+		uint16_t type;
+		const char *msg;
+	} cases[] = {
+		{LMIG_PROFILE_A_PARTNER_ID, "missing partner ID"},
+		{LMIG_PROFILE_A_PRIMARY_ID, "missing primary ID"},
+		{LMIG_PROFILE_A_SERVICES, "missing services"},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		begin(self, LMIG_CMD_PROFILE_REPLACE);
+		put_bob(self, cases[i].type);
+		mnl_attr_put_u32(self->nlh, LMIG_PROFILE_A_USER_ID, 1);
+		ASSERT_REFUSED(self->nl, end(self), -EINVAL, cases[i].msg, 0,
+			       LMIG_A_PROFILE);
+		ASSERT_EQ(cases[i].type, lmig_genl_error(self->nl)->miss_type);
+	}
+	begin(self, LMIG_CMD_PROFILE_REPLACE);
+	ASSERT_REFUSED(self->nl, end(self), -EINVAL, "missing partner ID", 0,
+		       LMIG_A_PROFILE);
+}
+
+TEST_F(reject, replace_generation)
+{
+	begin(self, LMIG_CMD_PROFILE_REPLACE);
+	put_bob(self, 0);
+	mnl_attr_put_u64(self->nlh, LMIG_PROFILE_A_GENERATION, 1);
+	ASSERT_NEST_REFUSED("generation is read only",
+			    LMIG_PROFILE_A_GENERATION);
+}
+
+TEST_F(reject, replace_no_such_profile)
+{
+	/* By partner ID: bob is not there. */
+	begin(self, LMIG_CMD_PROFILE_REPLACE);
+	put_bob(self, 0);
+	ASSERT_REFUSED(self->nl, end(self), -ENOENT,
+		       "no profile matches the selector", LMIG_A_PROFILE,
+		       LMIG_PROFILE_A_PARTNER_ID);
+
+	begin(self, LMIG_CMD_PROFILE_REPLACE);
+	put_bob(self, 0);
+	mnl_attr_put_u32(self->nlh, LMIG_PROFILE_A_USER_ID, 99);
+	ASSERT_REFUSED(self->nl, end(self), -ENOENT,
+		       "no profile matches the selector", LMIG_A_PROFILE,
+		       LMIG_PROFILE_A_USER_ID);
+}
+
+/* A replace may not take the IDs of another profile. */
+TEST_F(reject, replace_takes_ids_of_another)
+{
+	ASSERT_EQ(2U, lmig_test_add(_metadata, self->nl, "bob"));
+	self->before = lmig_test_info(_metadata, self->nl);
+
+	/* Renaming alice to bob. */
+	begin(self, LMIG_CMD_PROFILE_REPLACE);
+	mnl_attr_put_u32(self->nlh, LMIG_PROFILE_A_USER_ID, 1);
+	put_bob(self, LMIG_PROFILE_A_PRIMARY_ID);
+	mnl_attr_put_strz(self->nlh, LMIG_PROFILE_A_PRIMARY_ID,
+			  "sip:alice@primary.example");
+	ASSERT_REFUSED(self->nl, end(self), -EEXIST,
+		       "partner ID already in the table", LMIG_A_PROFILE,
+		       LMIG_PROFILE_A_PARTNER_ID);
+
+	/* Taking bob's primary ID. */
+	begin(self, LMIG_CMD_PROFILE_REPLACE);
+	mnl_attr_put_strz(self->nlh, LMIG_PROFILE_A_PARTNER_ID,
+			  "sip:alice@partner.example");
+	mnl_attr_put_strz(self->nlh, LMIG_PROFILE_A_PRIMARY_ID,
+			  "sip:bob@primary.example");
+	mnl_attr_put_u32(self->nlh, LMIG_PROFILE_A_SERVICES, LMIG_SERVICE_PTT);
+	ASSERT_REFUSED(self->nl, end(self), -EEXIST,
+		       "primary ID already in the table", LMIG_A_PROFILE,
+		       LMIG_PROFILE_A_PRIMARY_ID);
+}
+
+/* Commands that take no attributes refuse every one. */
+TEST_F(reject, no_attributes_allowed)
+{
+	static const uint8_t cmds[] = {LMIG_CMD_FLUSH, LMIG_CMD_APPLY_BEGIN,
+				       LMIG_CMD_APPLY_ABORT};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++) {
+		begin(self, cmds[i]);
+		put_bob(self, 0);
+		ASSERT_REFUSED(self->nl, end(self), -EINVAL,
+			       "Unsupported attribute", 0, LMIG_A_PROFILE);
+		self->nlh = lmig_genl_request(self->nl, cmds[i], 0);
+		mnl_attr_put_u32(self->nlh, LMIG_A_COUNT, 1);
+		ASSERT_REFUSED(self->nl, self->nlh, -EINVAL,
+			       "Unsupported attribute", 0, LMIG_A_COUNT);
+	}
+	/* None of it opened a transaction. */
+	ASSERT_EQ(0U, lmig_test_info(_metadata, self->nl).applies);
+}
+
+TEST_F(reject, apply_without_transaction)
+{
+	static const uint8_t cmds[] = {LMIG_CMD_APPLY_ADD,
+				       LMIG_CMD_APPLY_COMMIT,
+				       LMIG_CMD_APPLY_ABORT};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++) {
+		self->nlh = lmig_genl_request(self->nl, cmds[i], 0);
+		if (cmds[i] == LMIG_CMD_APPLY_ADD) {
+			self->nest = mnl_attr_nest_start(self->nlh,
+							 LMIG_A_PROFILE);
+			put_bob(self, 0);
+			end(self);
+		} else if (cmds[i] == LMIG_CMD_APPLY_COMMIT) {
+			mnl_attr_put_u32(self->nlh, LMIG_A_COUNT, 1);
+		}
+		ASSERT_REFUSED(self->nl, self->nlh, -ENOENT,
+			       "lmig: no apply transaction open on this socket",
+			       0, 0);
+	}
+}
+
+TEST_F(reject, apply_add_and_commit)
+{
+	const struct lmig_genl_error *e;
+
+	ASSERT_EQ(0, lmig_apply_begin(self->nl));
+
+	/* No profile at all. */
+	self->nlh = lmig_genl_request(self->nl, LMIG_CMD_APPLY_ADD, 0);
+	ASSERT_REFUSED(self->nl, self->nlh, -EINVAL,
+		       "lmig: missing profile attributes", 0, 0);
+	ASSERT_EQ(LMIG_A_PROFILE, lmig_genl_error(self->nl)->miss_type);
+
+	/* The second of three profiles has a user id. */
+	self->nlh = lmig_genl_request(self->nl, LMIG_CMD_APPLY_ADD, 0);
+	for (int i = 0; i < 3; i++) {
+		self->nest = mnl_attr_nest_start(self->nlh, LMIG_A_PROFILE);
+		mnl_attr_put_strz(self->nlh, LMIG_PROFILE_A_PARTNER_ID,
+				  i ? "sip:y@p" : "sip:x@p");
+		mnl_attr_put_strz(self->nlh, LMIG_PROFILE_A_PRIMARY_ID,
+				  i ? "sip:y@q" : "sip:x@q");
+		mnl_attr_put_u32(self->nlh, LMIG_PROFILE_A_SERVICES, 1);
+		if (i == 1)
+			mnl_attr_put_u32(self->nlh, LMIG_PROFILE_A_USER_ID, 1);
+		end(self);
+	}
+	ASSERT_NEST_REFUSED("user id is assigned by the module",
+			    LMIG_PROFILE_A_USER_ID);
+	e = lmig_genl_error(self->nl);
+	ASSERT_EQ(1U, e->nest_index);
+
+	/* Other attributes than profiles. */
+	self->nlh = lmig_genl_request(self->nl, LMIG_CMD_APPLY_ADD, 0);
+	mnl_attr_put_u32(self->nlh, LMIG_A_COUNT, 1);
+	ASSERT_REFUSED(self->nl, self->nlh, -EINVAL, "Unsupported attribute", 0,
+		       LMIG_A_COUNT);
+
+	/* A commit without its count, or with a count of the wrong size. */
+	self->nlh = lmig_genl_request(self->nl, LMIG_CMD_APPLY_COMMIT, 0);
+	ASSERT_REFUSED(self->nl, self->nlh, -EINVAL,
+		       "lmig: missing count of the batch", 0, 0);
+	ASSERT_EQ(LMIG_A_COUNT, lmig_genl_error(self->nl)->miss_type);
+	self->nlh = lmig_genl_request(self->nl, LMIG_CMD_APPLY_COMMIT, 0);
+	mnl_attr_put_u64(self->nlh, LMIG_A_COUNT, 0);
+	ASSERT_EQ(-EINVAL, lmig_genl_run(self->nl, self->nlh, NULL, NULL));
+	ASSERT_EQ(LMIG_A_COUNT, lmig_genl_error(self->nl)->attr_type);
+	self->nlh = lmig_genl_request(self->nl, LMIG_CMD_APPLY_COMMIT, 0);
+	mnl_attr_put_u32(self->nlh, LMIG_A_COUNT, 1);
+	ASSERT_REFUSED(self->nl, self->nlh, -EINVAL,
+		       "count is not the number of profiles staged", 0,
+		       LMIG_A_COUNT);
+
+	/* Every refusal left the transaction as it was: open and empty. */
+	ASSERT_EQ(1U, lmig_test_info(_metadata, self->nl).applies);
+	ASSERT_EQ(0U, lmig_test_info(_metadata, self->nl).staged);
+	ASSERT_EQ(0, lmig_apply_abort(self->nl));
+}
+
 TEST_F(reject, unknown_command)
 {
 	static const uint8_t cmds[] = {
 		LMIG_CMD_UNSPEC, LMIG_CMD_PROFILE_NEW_NTF,
-		LMIG_CMD_PROFILE_DEL_NTF, __LMIG_CMD_MAX};
+		LMIG_CMD_PROFILE_DEL_NTF, LMIG_CMD_FLUSH_NTF, __LMIG_CMD_MAX};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++) {
 		struct nlmsghdr *nlh = lmig_genl_request(self->nl, cmds[i], 0);

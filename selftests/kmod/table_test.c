@@ -1,35 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The life of a namespace's table: it is freed, with every profile in it,
- * when its network namespace goes away.
+ * when its network namespace goes away; and its memory is charged to the
+ * memory cgroup of whoever filled it.
  *
- * With arguments this is also the helper of unload.sh:
- *   table_test fill COUNT NAME   create profiles NAME1..NAMECOUNT here
+ * With arguments this is also the helper of unload.sh and leak.sh:
+ *   table_test fill COUNT NAME   create profiles NAME1..NAMECOUNT here,
+ *                                one request each
+ *   table_test apply COUNT NAME  make them the whole table, in one apply
  *   table_test info              print this namespace's table information
  *
  * Run as root where lmig.ko is loaded, e.g. in the VM:
  *   selftests/vm/run -- /lmig/build/selftests/kmod/table_test
  */
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "kmod_test.h"
-
-/* Profiles alive in all namespaces together, kept by the module. */
-#define LIVE_PROFILES "/sys/kernel/debug/lmig/profiles"
-
-static long read_live_profiles(void)
-{
-	FILE *f = fopen(LIVE_PROFILES, "r");
-	long n = -1;
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &n) != 1)
-		n = -1;
-	fclose(f);
-	return n;
-}
 
 /* Create profiles NAME1..NAMECOUNT, each with four primary IDs. */
 static int fill(struct lmig_genl *nl, unsigned long count, const char *name)
@@ -72,7 +62,7 @@ static long settle(struct __test_metadata *_metadata, long target)
 	long now = -1;
 
 	for (int i = 0; i < 600; i++) {
-		now = read_live_profiles();
+		now = lmig_test_live_profiles();
 		if (now == target)
 			break;
 		usleep(50000);
@@ -92,8 +82,8 @@ TEST_F_TIMEOUT(table, freed_with_their_namespace, 120)
 	int status;
 	pid_t pid;
 
-	if (read_live_profiles() < 0)
-		SKIP(return, "cannot read %s", LIVE_PROFILES);
+	if (lmig_test_live_profiles() < 0)
+		SKIP(return, "cannot read %s", LMIG_TEST_LIVE_PROFILES);
 	ASSERT_EQ(0, lmig_genl_open(&here, why, sizeof(why)));
 	before = settle(_metadata, lmig_test_info(_metadata, here).profiles);
 	lmig_genl_close(here);
@@ -108,9 +98,10 @@ TEST_F_TIMEOUT(table, freed_with_their_namespace, 120)
 		    lmig_genl_open(&nl, why, sizeof(why)) ||
 		    fill(nl, count, "gone"))
 			_exit(1);
-		if (read_live_profiles() != before + (long)count) {
+		if (lmig_test_live_profiles() != before + (long)count) {
 			fprintf(stderr, "# live profiles: %ld, expected %ld\n",
-				read_live_profiles(), before + (long)count);
+				lmig_test_live_profiles(),
+				before + (long)count);
 			_exit(1);
 		}
 		_exit(0); /* the namespace's last user leaves */
@@ -119,6 +110,154 @@ TEST_F_TIMEOUT(table, freed_with_their_namespace, 120)
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(0, WEXITSTATUS(status));
 	settle(_metadata, before);
+}
+
+/* Where cgroup2 is mounted, by us or already. */
+struct cgroup_fs {
+	char root[64];
+	char group[128];
+	bool mounted;
+};
+
+static long read_long(const char *dir, const char *file)
+{
+	char path[256];
+	long value = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &value) != 1)
+		value = -1;
+	fclose(f);
+	return value;
+}
+
+static int write_str(const char *dir, const char *file, const char *text)
+{
+	char path[256];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, strlen(text)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* A child cgroup with the memory controller, or a reason to skip. */
+static const char *cgroup_make(struct cgroup_fs *cg)
+{
+	if (access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0) {
+		snprintf(cg->root, sizeof(cg->root), "/sys/fs/cgroup");
+	} else {
+		snprintf(cg->root, sizeof(cg->root), "/tmp/lmig-cg-%d",
+			 getpid());
+		if (mkdir(cg->root, 0700) ||
+		    mount("cgroup2", cg->root, "cgroup2", 0, NULL)) {
+			rmdir(cg->root);
+			return "cannot mount cgroup2";
+		}
+		cg->mounted = true;
+	}
+	write_str(cg->root, "cgroup.subtree_control", "+memory");
+	snprintf(cg->group, sizeof(cg->group), "%s/lmig-test-%d", cg->root,
+		 getpid());
+	if (mkdir(cg->group, 0700))
+		return "cannot create a cgroup";
+	if (read_long(cg->group, "memory.current") < 0)
+		return "no memory controller";
+	return NULL;
+}
+
+static void cgroup_remove(struct cgroup_fs *cg)
+{
+	if (cg->group[0])
+		rmdir(cg->group);
+	if (cg->mounted) {
+		umount(cg->root);
+		rmdir(cg->root);
+	}
+}
+
+/*
+ * In a child in cgroup @cg and a namespace of its own: memory.current
+ * before and after adding @count profiles, and after flushing them.
+ */
+static int charge_child(struct cgroup_fs *cg, unsigned long count, long out[3])
+{
+	struct lmig_genl *nl;
+	char pid[32], why[256];
+
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (write_str(cg->group, "cgroup.procs", pid) ||
+	    unshare(CLONE_NEWNET) || lmig_genl_open(&nl, why, sizeof(why)))
+		return 1;
+	/* Once first, so that what only the first time costs is paid. */
+	if (lmig_test_apply_numbered(nl, "warm", 1, 10, 4, NULL) ||
+	    lmig_flush(nl, NULL))
+		return 1;
+	out[0] = read_long(cg->group, "memory.current");
+	if (lmig_test_apply_numbered(nl, "charged", 1, count, 4, NULL))
+		return 1;
+	out[1] = read_long(cg->group, "memory.current");
+	if (lmig_flush(nl, NULL))
+		return 1;
+	/* The flushed table is freed once readers are done: wait up to 10 s. */
+	for (int i = 0; i < 200; i++) {
+		out[2] = read_long(cg->group, "memory.current");
+		if (out[2] < out[1] - (out[1] - out[0]) / 2)
+			break;
+		usleep(50000);
+	}
+	lmig_genl_close(nl);
+	return 0;
+}
+
+/* The profiles a task creates are charged to its memory cgroup. */
+TEST_F_TIMEOUT(table, charged_to_the_callers_cgroup, 300)
+{
+	const unsigned long count = 5000;
+	struct cgroup_fs cg = {};
+	long mem[3] = {-1, -1, -1};
+	const char *why;
+	int fds[2], status;
+	pid_t pid;
+
+	why = cgroup_make(&cg);
+	if (why) {
+		cgroup_remove(&cg);
+		SKIP(return, "%s", why);
+	}
+	ASSERT_EQ(0, pipe(fds));
+	fflush(NULL);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int ret = charge_child(&cg, count, mem);
+
+		if (write(fds[1], mem, sizeof(mem)) != sizeof(mem))
+			ret = 1;
+		_exit(ret);
+	}
+	close(fds[1]);
+	ASSERT_EQ(sizeof(mem), read(fds[0], mem, sizeof(mem)));
+	close(fds[0]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	cgroup_remove(&cg);
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	TH_LOG("memory.current: %ld before, %ld with %lu profiles, %ld after "
+	       "the flush",
+	       mem[0], mem[1], count, mem[2]);
+	/* Each profile with its 5 IDs takes some 400 bytes or more. */
+	ASSERT_LT(mem[0] + (long)count * 200, mem[1]);
+	ASSERT_GT(mem[1] - (mem[1] - mem[0]) / 2, mem[2]);
 }
 
 static int helper(int argc, char **argv)
@@ -134,6 +273,18 @@ static int helper(int argc, char **argv)
 	}
 	if (argc == 4 && !strcmp(argv[1], "fill")) {
 		ret = fill(nl, strtoul(argv[2], NULL, 10), argv[3]);
+	} else if (argc == 4 && !strcmp(argv[1], "apply")) {
+		ret = lmig_test_apply_numbered(
+			nl, argv[3], 1, strtoul(argv[2], NULL, 10), 4, NULL);
+		if (ret)
+			fprintf(stderr, "table_test: apply: %s\n",
+				lmig_genl_strerror(nl));
+		ret = ret ? 1 : 0;
+	} else if (argc == 2 && !strcmp(argv[1], "flush")) {
+		ret = lmig_flush(nl, NULL) ? 1 : 0;
+		if (ret)
+			fprintf(stderr, "table_test: flush: %s\n",
+				lmig_genl_strerror(nl));
 	} else if (argc == 2 && !strcmp(argv[1], "info")) {
 		ret = lmig_info_get(nl, &info) ? 1 : 0;
 		if (ret)
@@ -141,12 +292,14 @@ static int helper(int argc, char **argv)
 				lmig_genl_strerror(nl));
 		else
 			printf("epoch=%llu generation=%llu profiles=%u "
-			       "max_profiles=%u\n",
+			       "max_profiles=%u memory=%llu\n",
 			       (unsigned long long)info.epoch,
 			       (unsigned long long)info.generation,
-			       info.profiles, info.max_profiles);
+			       info.profiles, info.max_profiles,
+			       (unsigned long long)info.memory);
 	} else {
-		fprintf(stderr, "usage: table_test [fill COUNT NAME | info]\n");
+		fprintf(stderr, "usage: table_test [fill|apply COUNT NAME | "
+				"flush | info]\n");
 		ret = 2;
 	}
 	lmig_genl_close(nl);
