@@ -319,10 +319,18 @@ int lmig_table_add(struct lmig_table *t, struct lmig_profile *p)
 
 	p->user_id = t->next_user_id;
 	p->generation = 1;
-	write_seqcount_begin(&t->seq);
-	ret = xa_insert(&idx->by_user, p->user_id, p, GFP_KERNEL_ACCOUNT);
+	if (xa_load(&idx->by_user, p->user_id))
+		return -EEXIST;
+	/*
+	 * Allocate the slot now: the write section below runs with
+	 * preemption off (readers spin on it), where nothing may sleep.
+	 */
+	ret = xa_reserve(&idx->by_user, p->user_id, GFP_KERNEL_ACCOUNT);
 	if (ret)
-		goto out;
+		return ret;
+	write_seqcount_begin(&t->seq);
+	/* Into the reserved slot: allocates nothing, cannot fail. */
+	xa_store(&idx->by_user, p->user_id, p, GFP_ATOMIC);
 	ret = lmig_index_insert_ids(idx, p, NULL);
 	if (ret) {
 		xa_erase(&idx->by_user, p->user_id);
@@ -392,8 +400,9 @@ int lmig_table_replace(struct lmig_table *t, struct lmig_profile *old,
 	else
 		lmig_id_remove(&idx->by_partner, &old->partner);
 	/* Overwriting a present entry allocates nothing and cannot fail. */
+	/* Over an entry present: allocates nothing, so may not sleep. */
 	WARN_ON_ONCE(xa_is_err(xa_store(&idx->by_user, new->user_id, new,
-					GFP_KERNEL_ACCOUNT)));
+					GFP_ATOMIC)));
 	lmig_index_account(idx, old, -1);
 	lmig_index_account(idx, new, 1);
 	t->generation++;
