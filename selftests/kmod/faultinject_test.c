@@ -82,6 +82,20 @@ static int build_new(struct nlmsghdr *nlh, size_t len);
 static int build_set(struct nlmsghdr *nlh, size_t len);
 static int build_del(struct nlmsghdr *nlh, size_t len);
 static int build_get(struct nlmsghdr *nlh, size_t len);
+static int build_replace(struct nlmsghdr *nlh, size_t len);
+static int build_add(struct nlmsghdr *nlh, size_t len);
+static int build_commit(struct nlmsghdr *nlh, size_t len);
+
+/* A transaction begun, then one with its batch staged. */
+static const struct fi_req begun[] = {
+	{LMIG_CMD_APPLY_BEGIN, NULL},
+	{0, NULL},
+};
+static const struct fi_req staged[] = {
+	{LMIG_CMD_APPLY_BEGIN, NULL},
+	{LMIG_CMD_APPLY_ADD, build_add},
+	{0, NULL},
+};
 
 static const struct fi_case cases[] = {
 	{"PROFILE_NEW", LMIG_CMD_PROFILE_NEW, false, build_new, NULL},
@@ -90,6 +104,13 @@ static const struct fi_case cases[] = {
 	{"PROFILE_GET", LMIG_CMD_PROFILE_GET, false, build_get, NULL},
 	{"PROFILE_GET dump", LMIG_CMD_PROFILE_GET, true, NULL, NULL},
 	{"INFO_GET", LMIG_CMD_INFO_GET, false, NULL, NULL},
+	{"PROFILE_REPLACE", LMIG_CMD_PROFILE_REPLACE, false, build_replace,
+	 NULL},
+	{"FLUSH", LMIG_CMD_FLUSH, false, NULL, NULL},
+	{"APPLY_BEGIN", LMIG_CMD_APPLY_BEGIN, false, NULL, NULL},
+	{"APPLY_ADD", LMIG_CMD_APPLY_ADD, false, build_add, begun},
+	{"APPLY_COMMIT", LMIG_CMD_APPLY_COMMIT, false, build_commit, staged},
+	{"APPLY_ABORT", LMIG_CMD_APPLY_ABORT, false, NULL, staged},
 };
 #define N_CASES (sizeof(cases) / sizeof(cases[0]))
 
@@ -174,6 +195,53 @@ static int build_get(struct nlmsghdr *nlh, size_t len)
 	lmig_profile_add_primary_id(&p, bob_primaries[1]);
 	return lmig_profile_put(nlh, len, LMIG_A_PROFILE, &p,
 				LMIG_PF_PRIMARY_IDS);
+}
+
+/* Bob's whole content replaced: what SET left alone goes to defaults. */
+static int build_replace(struct nlmsghdr *nlh, size_t len)
+{
+	struct lmig_profile p;
+
+	lmig_profile_init(&p);
+	lmig_profile_set_partner_id(&p, BOB);
+	lmig_profile_add_primary_id(&p, ROBERT);
+	p.services = LMIG_SERVICE_VIDEO;
+	p.fields |= LMIG_PF_SERVICES;
+	return lmig_profile_put(nlh, len, LMIG_A_PROFILE, &p, LMIG_PF_WRITABLE);
+}
+
+/*
+ * The batch of a transaction, in one message: alice changed, dora new;
+ * committed, bob and the fillers go.
+ */
+#define BATCH 2
+static int build_add(struct nlmsghdr *nlh, size_t len)
+{
+	struct lmig_profile p;
+	int err;
+
+	lmig_profile_init(&p);
+	lmig_profile_set_partner_id(&p, "sip:alice@partner.example");
+	lmig_profile_add_primary_id(&p, "sip:alice@primary.example");
+	p.services = LMIG_SERVICES_ALL;
+	p.fields |= LMIG_PF_SERVICES;
+	err = lmig_profile_put(nlh, len, LMIG_A_PROFILE, &p, LMIG_PF_WRITABLE);
+	if (err)
+		return err;
+	lmig_profile_init(&p);
+	lmig_profile_set_partner_id(&p, DORA);
+	lmig_profile_add_primary_id(&p, dora_primaries[0]);
+	p.services = LMIG_SERVICE_PTT;
+	p.fields |= LMIG_PF_SERVICES;
+	lmig_profile_set_comment(&p, "by the book");
+	return lmig_profile_put(nlh, len, LMIG_A_PROFILE, &p, LMIG_PF_WRITABLE);
+}
+
+static int build_commit(struct nlmsghdr *nlh, size_t len)
+{
+	return mnl_attr_put_u32_check(nlh, len, LMIG_A_COUNT, BATCH)
+		       ? 0
+		       : -EMSGSIZE;
 }
 
 /* --- small helpers ------------------------------------------------------- */
