@@ -93,7 +93,8 @@ BINS		:= $(O)/lmigd $(O)/lmigctl
 KMOD		:= kmod/lmig.ko
 
 .PHONY: all userspace kmod bpf tools selftests check check-host check-vm bench \
-	demo deps install uninstall clean checkpatch format format-check vm
+	demo deps install uninstall clean checkpatch format format-check vm \
+	debug-kernel check-debug
 .DEFAULT_GOAL	:= all
 .DELETE_ON_ERROR:
 
@@ -201,7 +202,7 @@ $(HARNESS):
 		'*/tools/testing/selftests/kselftest_harness.h'
 	@touch $@
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+-include $(shell find $(O) -path $(O)/debug-kernel -prune -o -name '*.d' -type f -print 2>/dev/null)
 
 # --- fuzzing: clang's libFuzzer with ASan and UBSan ---------------------------
 
@@ -248,6 +249,16 @@ check-host: all fuzzers
 
 check-vm: all
 	$(Q)O=$(O) selftests/check --vm-only
+
+# The module and end-to-end tests again, on a kernel with KASAN, lockdep,
+# kmemleak, UBSAN and fault injection (selftests/vm/debug.config), built
+# once into $(O)/debug-kernel/ with lmig.ko built against it there.
+debug-kernel:
+	$(Q)O=$(O) LINUX_SOURCE=$(LINUX_SOURCE) scripts/debug-kernel build
+
+check-debug: deps
+	$(Q)$(MAKE) --no-print-directory userspace debug-kernel
+	$(Q)O=$(O) selftests/check --vm-only --kernel debug
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
