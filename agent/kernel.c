@@ -409,6 +409,6 @@ int lmigd_kernel_read_events(struct lmigd_kernel *k,
 	}
 	nl_cb_put(nlcb);
 	if (!ret && r.resync)
-		ret = -ENOBUFS;
+		ret = -ESTALE;
 	return ret;
 }

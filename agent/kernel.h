@@ -68,10 +68,11 @@ struct lmigd_event {
 
 /*
  * Read the events waiting on the socket without blocking, calling cb for
- * each profile event (NEW, CHANGE, DEL). Returns 0, or -ENOBUFS when the
- * caller must resynchronise from a dump: events were lost (socket
- * overflow), the table was flushed (LMIG_CMD_FLUSH_NTF, which names no
- * profile) or an event of an unknown kind came; or another -errno.
+ * each profile event (NEW, CHANGE, DEL). Returns 0; or, when the caller
+ * must resynchronise from a dump, -ENOBUFS if events were lost (socket
+ * overflow) and -ESTALE if the table was flushed (LMIG_CMD_FLUSH_NTF,
+ * which names no profile) or an event of an unknown kind came; or
+ * another -errno.
  */
 int lmigd_kernel_read_events(struct lmigd_kernel *k,
 			     void (*cb)(const struct lmigd_event *ev,

@@ -413,6 +413,11 @@ void lmigd_mirror_events(struct lmigd *d)
 		log_warn("kernel events were lost (socket overflow): "
 			 "resynchronising");
 		d->resync_pending = true;
+	} else if (err == -ESTALE) {
+		log_notice("the kernel policy table was flushed (or changed "
+			   "in a way this agent cannot follow event by "
+			   "event): resynchronising");
+		d->resync_pending = true;
 	} else if (err) {
 		log_err("reading kernel events: %s", strerror(-err));
 		d->resync_pending = true;

@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/gateway.sh"
 
 trap gw_cleanup EXIT
-tests=11
+tests=12
 tap_plan $tests
 if [ ! -d /sys/module/lmig ]; then
 	for i in $(seq $tests); do tap_skip "flush $i" "lmig.ko is not loaded"; done
@@ -71,5 +71,7 @@ expect "alice's ptt is dropped after the flush" 0 \
 expect "bob's ptt is dropped after the flush" 0 gw_traffic bob $GW_PORT_PTT 1
 expect "no admission is left in the fast path" 0 admissions
 expect "a new admission is refused: no profile" "HTTP 403" admit alice
+tap_check "lmigd logs the flush as a flush, not as lost events" \
+	grep -q 'policy table was flushed' "$gw_dir/lmigd.log"
 
 tap_done
