@@ -451,13 +451,23 @@ static void write_quoted(FILE *out, const char *s)
 	fputc('"', out);
 }
 
+/* An ID goes out bare unless the parser would read it otherwise. */
+static void write_id(FILE *out, const char *key, const char *id)
+{
+	fprintf(out, "%s ", key);
+	if (id[0] == '#' || strpbrk(id, "\"\\"))
+		write_quoted(out, id);
+	else
+		fputs(id, out);
+}
+
 void lmig_profiles_write(FILE *out, const struct lmig_profile *p)
 {
 	char buf[32];
 
-	fprintf(out, "profile %s", p->partner_id);
+	write_id(out, "profile", p->partner_id);
 	for (unsigned int i = 0; i < p->n_primary_ids; i++)
-		fprintf(out, " primary %s", p->primary_ids[i]);
+		write_id(out, " primary", p->primary_ids[i]);
 	fprintf(out, " services %s",
 		lmig_services_format(p->services, buf, sizeof(buf)));
 	if (p->state != LMIG_STATE_ACTIVE)

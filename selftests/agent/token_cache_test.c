@@ -198,8 +198,11 @@ TEST_F(cache, other_bytes_never_match_and_refusals_are_not_kept)
 	ASSERT_EQ(0, mint(self, "long", NULL, NULL));
 	ASSERT_EQ(LMIG_TOKEN_OK, verify_at(self, NOW));
 	len = strlen(self->token);
-	/* The same token with its last signature character changed. */
-	self->token[len - 1] = self->token[len - 1] == 'A' ? 'B' : 'A';
+	/*
+	 * The same token with one signature character changed: not the last,
+	 * whose spare bits must be zero, so the change stays well-formed.
+	 */
+	self->token[len - 8] = self->token[len - 8] == 'A' ? 'B' : 'A';
 	EXPECT_EQ(LMIG_TOKEN_BAD_SIGNATURE, verify_at(self, NOW));
 	EXPECT_EQ(LMIG_TOKEN_BAD_SIGNATURE, verify_at(self, NOW));
 	EXPECT_EQ(0, stats(self).hits);
