@@ -130,7 +130,7 @@ $(O)/%.skel.h: $(O)/bpf/%.bpf.o
 BENCH_BPF_OBJS	:= $(patsubst %.bpf.c,$(O)/%.bpf.o,$(wildcard bench/*/*.bpf.c))
 .PHONY: bench-bpf
 bench-bpf: $(BENCH_BPF_OBJS)
-$(O)/bench/%.bpf.o: bench/%.bpf.c include/lmig_maps.h \
+$(O)/bench/%.bpf.o: bench/%.bpf.c $(wildcard bench/*/*.h) include/lmig_maps.h \
 		    include/uapi/linux/lmig.h
 	$(quiet) BPF $@
 	@mkdir -p $(@D)

@@ -8,9 +8,7 @@
  * apart in any table filled from base in order. The same prologue, tail
  * calling a program that only passes, gives its own cost.
  */
-#include <linux/bpf.h>
-#include <bpf/bpf_endian.h>
-#include <bpf/bpf_helpers.h>
+#include "next_source.h"
 
 /* Set before load, as one block so its layout is fixed. */
 const volatile struct {
@@ -27,31 +25,12 @@ struct {
 	__type(value, __u32);
 } target SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} position SEC(".maps");
-
 SEC("xdp")
 int spread(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
-	__u32 zero = 0, off = cfg.src_offset, *at, next;
-	__be32 *src;
-
-	at = bpf_map_lookup_elem(&position, &zero);
-	if (!at || off > 128)
+	if (write_next_source(ctx, cfg.src_offset, cfg.count, cfg.stride,
+			      cfg.base))
 		return XDP_ABORTED;
-	src = data + off;
-	if ((void *)(src + 1) > end)
-		return XDP_ABORTED;
-	next = *at + cfg.stride;
-	if (next >= cfg.count)
-		next -= cfg.count;
-	*at = next;
-	*src = bpf_htonl(cfg.base + next);
 	bpf_tail_call(ctx, &target, 0);
 	return XDP_ABORTED;
 }
