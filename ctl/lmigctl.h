@@ -58,5 +58,7 @@ void ctl_print_profile(const char *key, const struct lmig_profile *p);
 int cmd_profile(struct ctl *c, int argc, char **argv);
 int cmd_show(struct ctl *c, int argc, char **argv);
 int cmd_revoke(struct ctl *c, int argc, char **argv);
+int cmd_apply(struct ctl *c, int argc, char **argv);
+int cmd_export(struct ctl *c, int argc, char **argv);
 
 #endif /* LMIG_CTL_LMIGCTL_H */

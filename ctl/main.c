@@ -28,6 +28,9 @@ static const struct command {
 	 "           (limited-migration profiles)"},
 	{"revoke", cmd_revoke,
 	 "USER  suspend the user and end every session at once"},
+	{"apply", cmd_apply,
+	 "-f FILE|- [--dry-run]  make the table what a profiles file says"},
+	{"export", cmd_export, "the live table as a profiles file"},
 	{"show", cmd_show,
 	 "[USER]  profiles with their live sessions, and fast-path counters"},
 };

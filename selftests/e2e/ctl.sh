@@ -18,7 +18,7 @@ ctl_cleanup() {
 	gw_cleanup
 }
 trap ctl_cleanup EXIT
-tests=21
+tests=38
 tap_plan $tests
 if [ ! -d /sys/module/lmig ]; then
 	for i in $(seq $tests); do tap_skip "ctl $i" "lmig.ko is not loaded"; done
@@ -145,5 +145,73 @@ check_run "revoke without lmigd ends the session and says the fast path waits" \
 run profile set "$BOB" services ptt,data
 check_run "a change without lmigd says so too" 0 \
 	'no lmigd is running.*will not follow the change'
+
+# --- apply and export ---------------------------------------------------
+
+# The table as export prints it, and every profile's generation.
+snapshot() {
+	gw_ctl export
+	gw_ctl -j profile list | jq -c '[.profiles[] | [.user_id, .generation]]'
+}
+
+cat > "$gw_dir/p1.conf" <<'CONF'
+# The gateway's whole policy.
+profile sip:alice@partner.example primary sip:alice@primary.example \
+	services ptt,video comment "liaison, team A"
+profile sip:bob@partner.example primary sip:bob@primary.example services ptt,data
+profile sip:carol@partner.example primary sip:carol@primary.example \
+	services data not-after 2030-01-01T00:00:00Z
+CONF
+before=$(snapshot)
+run -j apply -f "$gw_dir/p1.conf" --dry-run
+check_eq "a dry run tells what would be added, changed and removed" \
+	"0 sip:carol@partner.example|sip:alice@partner.example:services,state,comment||false" \
+	"$rc $(jq -r '[(.added | map(.partner_id) | join(",")),
+		(.changed | map(.partner_id + ":" + (.fields | join(","))) | join(",")),
+		(.removed | map(.partner_id) | join(",")), .applied] | join("|")' <<< "$out")"
+check_eq "and changes nothing" "$before" "$(snapshot)"
+run -j apply -f "$gw_dir/p1.conf"
+check_eq "apply creates one, changes one, keeps one" "0 1 1 0 1 true" \
+	"$rc $(jq -r '"\(.summary.created) \(.summary.changed) \(.summary.deleted) \(.summary.unchanged) \(.applied)"' <<< "$out")"
+check_eq "the table holds the file" \
+	"sip:alice@partner.example ptt,video active liaison, team A|sip:bob@partner.example ptt,data active null|sip:carol@partner.example data active null 2030-01-01T00:00:00Z" \
+	"$(gw_ctl -j profile list | jq -r '[.profiles[] | "\(.partner_id) \(.services | join(",")) \(.state) \(.comment)" + (if .not_after then " " + .not_after_iso else "" end)] | join("|")')"
+after=$(snapshot)
+run apply -f "$gw_dir/p1.conf"
+check_run "applying the same file again: no change" 0 '^no change$'
+check_eq "and nothing changed, not even a generation" "$after" "$(snapshot)"
+out=$(gw_ctl export | gw_ctl apply -f - 2>&1)
+check_eq "export | apply -f - is a no-op" "no change" "$(tail -n 1 <<< "$out")"
+check_eq "export prints the file's profiles back" 3 \
+	"$(gw_ctl export | grep -c '^profile ')"
+
+{
+	grep -v '^profile sip:bob' "$gw_dir/p1.conf" | grep -v 'primary sip:bob'
+	echo 'profile sip:dave@partner.example primary sip:dave@primary.example services ptt'
+	echo 'profile sip:erin@partner.example primary sip:erin@primary.example services mcx'
+} > "$gw_dir/bad.conf"
+run apply -f "$gw_dir/bad.conf"
+check_run "a bad last line refuses the whole file, naming file and line" 1 \
+	"bad.conf:7: unknown service 'mcx'"
+check_eq "and nothing changed" "$after" "$(snapshot)"
+printf 'profile sip:x@partner.example primary sip:alice@primary.example services ptt\n' \
+	>> "$gw_dir/p1.conf"
+run apply -f "$gw_dir/p1.conf"
+check_run "a primary ID used twice is refused before sending" 1 \
+	'p1.conf:7: primary ID sip:alice@primary.example is already used on line 2'
+check_eq "nothing changed after that either" "$after" "$(snapshot)"
+
+grep -v bob "$gw_dir/bad.conf" | sed 's/services mcx/services ptt/' \
+	> "$gw_dir/p2.conf"
+run apply -f "$gw_dir/p2.conf"
+check_run "apply prints what it removes" 0 '^- profile sip:bob@partner.example'
+check_run "and what it adds" 0 '^\+ profile sip:erin@partner.example'
+check_eq "bob is gone, dave and erin are in" \
+	"sip:alice@partner.example sip:carol@partner.example sip:dave@partner.example sip:erin@partner.example" \
+	"$(gw_ctl -j export | jq -r '[.profiles[].partner_id] | sort | join(" ")')"
+run apply
+check_run "apply without a file is bad usage" 2 'which file'
+run apply -f "$gw_dir/missing.conf"
+check_run "a missing file is named" 1 'missing.conf: No such file'
 
 tap_done

@@ -11,7 +11,7 @@ top=$(cd "$here/../.." && pwd)
 . "$here/../lib/tap.sh"
 O=${O:-build}
 ctl=$top/$O/lmigctl
-tap_plan 19
+tap_plan 26
 
 # expect NAME STATUS PATTERN -- ARGS: exit status and a line of output.
 expect() {
@@ -27,7 +27,7 @@ expect() {
 }
 
 if [ -d /sys/module/lmig ]; then
-	for i in $(seq 19); do tap_skip "lmigctl $i" "lmig is loaded here"; done
+	for i in $(seq 26); do tap_skip "lmigctl $i" "lmig is loaded here"; done
 	exit 4
 fi
 expect "--help lists the commands" 0 '^  profile ' -- --help
@@ -58,4 +58,25 @@ expect "profile replace needs services" 2 "'services LIST' is needed" \
 expect "profile replace by user id needs the partner ID" 2 \
 	"give 'partner PARTNER-ID'" \
 	-- profile replace 7 primary sip:a@q.example services ptt
+
+# The profiles file is checked whole before the kernel is asked anything.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+printf '%s\n' '# two profiles' \
+	'profile sip:a@partner.example primary sip:a@primary.example services ptt' \
+	'profile sip:b@partner.example primary sip:b@primary.example services fax' \
+	> "$tmp/bad.conf"
+sed '$d' "$tmp/bad.conf" > "$tmp/good.conf"
+expect "apply --help" 0 '^usage: lmigctl .*apply -f FILE' -- apply --help
+expect "apply without a file is bad usage" 2 'which file' -- apply
+expect "apply with an unknown option is bad usage" 2 "unexpected '--frob'" \
+	-- apply -f "$tmp/good.conf" --frob
+expect "a bad file is refused before the kernel is asked" 1 \
+	"bad.conf:3: unknown service 'fax'" -- apply -f "$tmp/bad.conf"
+expect "a bad file on standard input is named too" 1 \
+	"<stdin>:3: unknown service 'fax'" -- apply -f - < "$tmp/bad.conf"
+expect "a good file without the module says so" 3 \
+	'the lmig module is not loaded' -- apply -f "$tmp/good.conf" --dry-run
+expect "export without the module says so" 3 \
+	'the lmig module is not loaded' -- export
 tap_done
