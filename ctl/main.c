@@ -33,6 +33,10 @@ static const struct command {
 	{"export", cmd_export, "the live table as a profiles file"},
 	{"show", cmd_show,
 	 "[USER]  profiles with their live sessions, and fast-path counters"},
+	{"stats", cmd_stats, "totals of the profile table and the fast path"},
+	{"services", cmd_services, "the fast path's traffic classes"},
+	{"monitor", cmd_monitor,
+	 "profile events and fast-path denials as they happen", .stream = true},
 };
 
 static void usage(FILE *out)
@@ -54,9 +58,9 @@ static void usage(FILE *out)
 		"command\n"
 		"\n"
 		"USER is a user id (a number) or a partner MC service ID.\n"
-		"Exit status: 0 done, 1 refused by the kernel or not found,\n"
-		"2 bad usage, 3 lmig unavailable (module not loaded, no\n"
-		"CAP_NET_ADMIN).\n",
+		"Exit status: 0 done, 1 refused by the kernel, not found, or an\n"
+		"invalid profiles file, 2 bad usage, 3 lmig unavailable (module\n"
+		"not loaded, no CAP_NET_ADMIN).\n",
 		LMIG_INSTANCE_DEFAULT);
 }
 

@@ -18,7 +18,7 @@ ctl_cleanup() {
 	gw_cleanup
 }
 trap ctl_cleanup EXIT
-tests=38
+tests=57
 tap_plan $tests
 if [ ! -d /sys/module/lmig ]; then
 	for i in $(seq $tests); do tap_skip "ctl $i" "lmig.ko is not loaded"; done
@@ -213,5 +213,106 @@ run apply
 check_run "apply without a file is bad usage" 2 'which file'
 run apply -f "$gw_dir/missing.conf"
 check_run "a missing file is named" 1 'missing.conf: No such file'
+
+# --- stats and services -------------------------------------------------
+
+tap_check "lmigd starts again" gw_start_agent
+gw_traffic bob $GW_PORT_PTT 1 >/dev/null
+run -j stats
+check_eq "stats: the table's counts and limits" "0 4 1000000 true" \
+	"$rc $(jq -r '.table | "\(.profiles) \(.max_profiles) \(.memory > 0)"' <<< "$out")"
+check_eq "stats: fast-path totals are the sum of the reasons" \
+	"$gw_instance true true true" \
+	"$(jq -r '.fastpath | "\(.instance) \(.passed.packets > 0) \(.dropped.packets > 0) \((.reasons | to_entries | map(.value.packets) | add) == .passed.packets + .dropped.packets)"' <<< "$out")"
+run stats
+check_run "stats in text" 0 '^profiles +4 of 1000000 \(0 suspended\)$'
+run stats now
+check_run "stats takes no arguments" 2 'takes no arguments'
+run -j services
+check_eq "services: the classes lmigd.conf sets, and its own port open" \
+	"pass|ptt udp 5000-5099|video udp 5100-5199|data udp 5200-5299|deny udp 8809-8809|open tcp 8443-8443" \
+	"$(jq -r '[.unclassified] + [.services[] | "\(.class) \(.protocol) \(.first)-\(.last)"] | join("|")' <<< "$out")"
+run services
+check_run "services in text" 0 '^ptt +udp +5000-5099$'
+run services set ptt udp 6000
+check_run "services set says where the classes are set" 2 \
+	'set in lmigd.conf.*systemctl reload lmigd'
+out=$(in_ns "$gw_ns" lmigctl -i nosuch services 2>&1)
+rc=$?
+check_eq "services of an instance that does not exist" 1 "$rc"
+
+# --- monitor ------------------------------------------------------------
+
+nsenter --net="/run/netns/$gw_ns" -- lmigctl -j -i "$gw_instance" monitor \
+	> "$gw_dir/monitor.out" 2> "$gw_dir/monitor.err" &
+monitor_pid=$!
+# wait_for FILE PATTERN: up to 5 s.
+wait_for() {
+	local i
+	for i in $(seq 50); do
+		grep -qE -- "$2" "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+tap_check "monitor starts" wait_for "$gw_dir/monitor.err" '^lmigctl: monitoring'
+generation=$(gw_ctl -j stats | jq .table.generation)
+gw_ctl apply -f "$gw_dir/p2.conf" >/dev/null 2>&1
+gw_ctl profile add sip:frank@partner.example primary sip:frank@primary.example \
+	services ptt >/dev/null
+wait_for "$gw_dir/monitor.out" 'sip:frank@partner.example'
+check_eq "an unchanged apply sent no event: the next one is the new profile" \
+	"profile_new sip:frank@partner.example $((generation + 1))" \
+	"$(head -n 1 "$gw_dir/monitor.out" | jq -r '"\(.type) \(.profile.partner_id) \(.generation)"')"
+gw_ctl profile suspend sip:frank@partner.example >/dev/null
+wait_for "$gw_dir/monitor.out" '"profile_change"'
+check_eq "a change shows the fields that changed and the old profile" \
+	"state suspended active" \
+	"$(grep '"profile_change"' "$gw_dir/monitor.out" | head -n 1 |
+		jq -r '"\(.changed | join(",")) \(.profile.state) \(.old.state)"')"
+# lmigd reads the same ring buffer: without it, monitor sees every sample.
+gw_stop_agent
+gw_traffic bob $GW_PORT_PTT 3 >/dev/null
+wait_for "$gw_dir/monitor.out" '"denial"'
+check_eq "a fast-path denial is sampled" \
+	"$(gw_client_addr bob) udp $GW_PORT_PTT ptt drop_no_admission" \
+	"$(grep '"denial"' "$gw_dir/monitor.out" | head -n 1 |
+		jq -r '"\(.address) \(.protocol) \(.port) \(.class) \(.reason)"')"
+kill -INT "$monitor_pid"
+wait "$monitor_pid"
+check_eq "monitor ends cleanly on SIGINT" 0 $?
+monitor_pid=
+check_eq "every line it printed is a JSON object with a time" \
+	"$(wc -l < "$gw_dir/monitor.out")" \
+	"$(jq -r 'select(.time > 0 and (.time_iso | endswith("Z"))) | .type' \
+		"$gw_dir/monitor.out" | wc -l)"
+
+nsenter --net="/run/netns/$gw_ns" -- lmigctl -i "$gw_instance" monitor \
+	> "$gw_dir/monitor.txt" 2>/dev/null &
+monitor_pid=$!
+sleep 0.5
+gw_ctl profile del sip:frank@partner.example >/dev/null
+wait_for "$gw_dir/monitor.txt" 'profile_del'
+out=$(cat "$gw_dir/monitor.txt") rc=0 err=
+check_run "monitor in text: one line an event" 0 \
+	'^[0-9-]+T[0-9:]+Z profile_del user [0-9]+ sip:frank@partner.example suspended ptt \(generation [0-9]+\)$'
+kill -TERM "$monitor_pid"
+wait "$monitor_pid"
+check_eq "monitor ends cleanly on SIGTERM" 0 $?
+monitor_pid=
+
+# --- privileges ---------------------------------------------------------
+
+if unshare -U true 2>/dev/null; then
+	out=$(in_ns "$gw_ns" unshare -U lmigctl profile list 2>&1)
+	rc=$? err=
+	check_run "without CAP_NET_ADMIN: status 3 and why" 3 'CAP_NET_ADMIN'
+	out=$(in_ns "$gw_ns" unshare -U lmigctl monitor 2>&1)
+	rc=$? err=
+	check_run "monitor without CAP_NET_ADMIN: status 3" 3 'CAP_NET_ADMIN'
+else
+	tap_skip "without CAP_NET_ADMIN: status 3 and why" "no unshare -U"
+	tap_skip "monitor without CAP_NET_ADMIN: status 3" "no unshare -U"
+fi
 
 tap_done

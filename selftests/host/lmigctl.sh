@@ -11,7 +11,7 @@ top=$(cd "$here/../.." && pwd)
 . "$here/../lib/tap.sh"
 O=${O:-build}
 ctl=$top/$O/lmigctl
-tap_plan 26
+tap_plan 35
 
 # expect NAME STATUS PATTERN -- ARGS: exit status and a line of output.
 expect() {
@@ -27,7 +27,7 @@ expect() {
 }
 
 if [ -d /sys/module/lmig ]; then
-	for i in $(seq 26); do tap_skip "lmigctl $i" "lmig is loaded here"; done
+	for i in $(seq 35); do tap_skip "lmigctl $i" "lmig is loaded here"; done
 	exit 4
 fi
 expect "--help lists the commands" 0 '^  profile ' -- --help
@@ -79,4 +79,20 @@ expect "a good file without the module says so" 3 \
 	'the lmig module is not loaded' -- apply -f "$tmp/good.conf" --dry-run
 expect "export without the module says so" 3 \
 	'the lmig module is not loaded' -- export
+expect "stats --help" 0 '^usage: lmigctl .*stats' -- stats --help
+expect "stats without the module says so" 3 \
+	'the lmig module is not loaded' -- stats
+expect "services --help says where classes are set" 0 "'service CLASS" \
+	-- services --help
+expect "services set is refused with where to set them" 2 \
+	'set in lmigd.conf' -- services set ptt udp 5000
+expect "services of a missing instance says so" 1 \
+	"has lmigd run|not a BPF filesystem" \
+	-- -i lmig-no-such-instance services
+expect "monitor --help" 0 '^usage: lmigctl .*monitor' -- monitor --help
+expect "monitor takes no arguments" 2 'takes no arguments' -- monitor now
+expect "monitor without the module says so" 3 \
+	'the lmig module is not loaded' -- monitor
+expect "-j monitor without the module prints no JSON" 3 \
+	'^lmigctl: the lmig module is not loaded' -- -j monitor
 tap_done
