@@ -58,9 +58,9 @@ static void usage(FILE *out)
 		"command\n"
 		"\n"
 		"USER is a user id (a number) or a partner MC service ID.\n"
-		"Exit status: 0 done, 1 refused by the kernel, not found, or an\n"
-		"invalid profiles file, 2 bad usage, 3 lmig unavailable (module\n"
-		"not loaded, no CAP_NET_ADMIN).\n",
+		"Exit status: 0 done, 1 refused by the kernel, not found,\n"
+		"or an invalid profiles file, 2 bad usage, 3 lmig\n"
+		"unavailable (module not loaded, no CAP_NET_ADMIN).\n",
 		LMIG_INSTANCE_DEFAULT);
 }
 
