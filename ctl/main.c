@@ -21,12 +21,22 @@ static const struct command {
 	const char *name;
 	int (*run)(struct ctl *c, int argc, char **argv);
 	const char *help;
+	bool stream; /* prints its own JSON values, one per line */
 } commands[] = {
 	{"profile", cmd_profile,
-	 "add | set | suspend | resume | del | get | list  (limited-migration "
-	 "profiles)"},
+	 "add | replace | set | suspend | resume | del | get | list\n"
+	 "           (limited-migration profiles)"},
+	{"revoke", cmd_revoke,
+	 "USER  suspend the user and end every session at once"},
+	{"apply", cmd_apply,
+	 "-f FILE|- [--dry-run]  make the table what a profiles file says"},
+	{"export", cmd_export, "the live table as a profiles file"},
 	{"show", cmd_show,
 	 "[USER]  profiles with their live sessions, and fast-path counters"},
+	{"stats", cmd_stats, "totals of the profile table and the fast path"},
+	{"services", cmd_services, "the fast path's traffic classes"},
+	{"monitor", cmd_monitor,
+	 "profile events and fast-path denials as they happen", .stream = true},
 };
 
 static void usage(FILE *out)
@@ -48,9 +58,9 @@ static void usage(FILE *out)
 		"command\n"
 		"\n"
 		"USER is a user id (a number) or a partner MC service ID.\n"
-		"Exit status: 0 done, 1 refused by the kernel or not found,\n"
-		"2 bad usage, 3 lmig unavailable (module not loaded, no\n"
-		"CAP_NET_ADMIN).\n",
+		"Exit status: 0 done, 1 refused by the kernel, not found,\n"
+		"or an invalid profiles file, 2 bad usage, 3 lmig\n"
+		"unavailable (module not loaded, no CAP_NET_ADMIN).\n",
 		LMIG_INSTANCE_DEFAULT);
 }
 
@@ -136,9 +146,17 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return CTL_OK;
 	}
+	c.json = json;
+	c.pretty = pretty;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(*commands); i++) {
 		if (strcmp(name, commands[i].name))
 			continue;
+		if (commands[i].stream) {
+			ret = commands[i].run(&c, argc - optind - 1,
+					      argv + optind + 1);
+			lmig_genl_close(c.nl);
+			return ret;
+		}
 		print_init(json, pretty);
 		ret = commands[i].run(&c, argc - optind - 1, argv + optind + 1);
 		print_done();

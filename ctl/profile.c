@@ -19,6 +19,11 @@ static void profile_usage(FILE *out)
 		"                           [state active|suspended] "
 		"[not-before TIME]\n"
 		"                           [not-after TIME] [comment TEXT]\n"
+		"       lmigctl profile replace USER [partner PARTNER-ID] "
+		"primary ID [primary ID]...\n"
+		"                           services LIST [state STATE] "
+		"[not-before TIME]\n"
+		"                           [not-after TIME] [comment TEXT]\n"
 		"       lmigctl profile set USER [primary ID]... [services "
 		"LIST] [state STATE]\n"
 		"                           [not-before TIME|none] [not-after "
@@ -34,7 +39,12 @@ static void profile_usage(FILE *out)
 		"list of ptt, video, data. TIME is Unix seconds, "
 		"2026-12-01T00:00:00Z,\n"
 		"2026-12-01, or +N[s|m|h|d] from now; 'none' removes a bound.\n"
-		"'set' with primary IDs replaces the whole list.\n");
+		"'set' with primary IDs replaces the whole list. 'replace' "
+		"sets the whole\n"
+		"profile, keeping its user id: fields left out take their "
+		"defaults\n"
+		"(active, no bounds, no comment); with USER a user id, "
+		"'partner' renames.\n");
 }
 
 /* The CLI word for an attribute, to quote what the kernel refused. */
@@ -89,8 +99,15 @@ void ctl_kernel_error(struct ctl *c, const char *what,
 		ctl_error("%s: %s", what, lmig_genl_strerror(c->nl));
 }
 
-/* A number is a user id; anything else a partner MC service ID. */
-static int parse_user(const char *what, const char *arg, struct lmig_profile *p)
+bool ctl_wants_help(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return true;
+	return false;
+}
+
+int ctl_parse_user(const char *what, const char *arg, struct lmig_profile *p)
 {
 	char *end;
 	unsigned long v;
@@ -130,10 +147,19 @@ static int parse_time_arg(const char *what, const char *word, const char *arg,
 	return 0;
 }
 
-/* keyword value pairs after the profile's name; set allows "none". */
+/* How parse_fields() reads: set allows "none", replace "partner". */
+enum fields_mode {
+	FIELDS_ADD,
+	FIELDS_SET,
+	FIELDS_REPLACE,
+};
+
+/* keyword value pairs after the profile's name. */
 static int parse_fields(const char *what, int argc, char **argv,
-			struct lmig_profile *p, bool set)
+			struct lmig_profile *p, enum fields_mode mode)
 {
+	bool set = mode == FIELDS_SET;
+
 	bool replaced_primaries = false;
 
 	for (int i = 0; i < argc; i += 2) {
@@ -188,6 +214,13 @@ static int parse_fields(const char *what, int argc, char **argv,
 			if (parse_time_arg(what, k, v, set, &p->not_after))
 				return -1;
 			p->fields |= LMIG_PF_NOT_AFTER;
+		} else if (mode == FIELDS_REPLACE && !strcmp(k, "partner")) {
+			if (lmig_profile_set_partner_id(p, v)) {
+				ctl_error("%s: partner ID '%s' is longer than "
+					  "%d bytes",
+					  what, v, LMIG_ID_MAX_LEN);
+				return -1;
+			}
 		} else if (!strcmp(k, "comment")) {
 			if (lmig_profile_set_comment(p, v)) {
 				ctl_error("%s: comment longer than %d bytes",
@@ -265,7 +298,7 @@ static int profile_add(struct ctl *c, int argc, char **argv)
 			argv[0], LMIG_ID_MAX_LEN);
 		return CTL_USAGE;
 	}
-	if (parse_fields("profile add", argc - 1, argv + 1, &p, false))
+	if (parse_fields("profile add", argc - 1, argv + 1, &p, FIELDS_ADD))
 		return CTL_USAGE;
 	if (!p.n_primary_ids) {
 		ctl_error("profile add: at least one 'primary ID' is needed");
@@ -291,13 +324,14 @@ static int profile_set(struct ctl *c, int argc, char **argv, const char *what,
 {
 	struct lmig_profile p;
 	uint32_t sel;
+	int ret;
 
 	lmig_profile_init(&p);
 	if (argc < 1) {
 		ctl_error("%s: which user? (a user id or partner ID)", what);
 		return CTL_USAGE;
 	}
-	if (parse_user(what, argv[0], &p))
+	if (ctl_parse_user(what, argv[0], &p))
 		return CTL_USAGE;
 	sel = selector(&p);
 	if (state) {
@@ -307,17 +341,62 @@ static int profile_set(struct ctl *c, int argc, char **argv, const char *what,
 		}
 		lmig_state_parse(state, &p.state);
 		p.fields |= LMIG_PF_STATE;
-	} else if (parse_fields(what, argc - 1, argv + 1, &p, true)) {
+	} else if (parse_fields(what, argc - 1, argv + 1, &p, FIELDS_SET)) {
 		return CTL_USAGE;
 	}
 	if (!(p.fields & ~sel)) {
 		ctl_error("%s: nothing to change", what);
 		return CTL_USAGE;
 	}
-	return request(
-		c, what, LMIG_CMD_PROFILE_SET, &p,
-		sel | (p.fields & LMIG_PF_WRITABLE & ~LMIG_PF_PARTNER_ID),
-		true);
+	ret = request(c, what, LMIG_CMD_PROFILE_SET, &p,
+		      sel | (p.fields & LMIG_PF_WRITABLE & ~LMIG_PF_PARTNER_ID),
+		      true);
+	if (ret == CTL_OK)
+		ctl_warn_no_agent("the change");
+	return ret;
+}
+
+static int profile_replace(struct ctl *c, int argc, char **argv)
+{
+	const char *what = "profile replace";
+	struct lmig_profile p;
+	bool by_id;
+	int ret;
+
+	lmig_profile_init(&p);
+	if (argc < 1) {
+		ctl_error("%s: which user? (a user id or partner ID)", what);
+		return CTL_USAGE;
+	}
+	if (ctl_parse_user(what, argv[0], &p))
+		return CTL_USAGE;
+	by_id = p.fields & LMIG_PF_USER_ID;
+	if (parse_fields(what, argc - 1, argv + 1, &p, FIELDS_REPLACE))
+		return CTL_USAGE;
+	if (!by_id && strcmp(p.partner_id, argv[0])) {
+		ctl_error("%s: 'partner' renames only a profile named by its "
+			  "user id",
+			  what);
+		return CTL_USAGE;
+	}
+	if (!(p.fields & LMIG_PF_PARTNER_ID)) {
+		ctl_error("%s: with a user id, give 'partner PARTNER-ID' too",
+			  what);
+		return CTL_USAGE;
+	}
+	if (!p.n_primary_ids) {
+		ctl_error("%s: at least one 'primary ID' is needed", what);
+		return CTL_USAGE;
+	}
+	if (!(p.fields & LMIG_PF_SERVICES)) {
+		ctl_error("%s: 'services LIST' is needed", what);
+		return CTL_USAGE;
+	}
+	ret = request(c, what, LMIG_CMD_PROFILE_REPLACE, &p,
+		      LMIG_PF_WRITABLE | LMIG_PF_USER_ID, true);
+	if (ret == CTL_OK)
+		ctl_warn_no_agent("the change");
+	return ret;
 }
 
 static int profile_del(struct ctl *c, int argc, char **argv)
@@ -331,12 +410,14 @@ static int profile_del(struct ctl *c, int argc, char **argv)
 			  "partner ID)");
 		return CTL_USAGE;
 	}
-	if (parse_user("profile del", argv[0], &p))
+	if (ctl_parse_user("profile del", argv[0], &p))
 		return CTL_USAGE;
 	ret = request(c, "profile del", LMIG_CMD_PROFILE_DEL, &p, selector(&p),
 		      false);
-	if (ret == CTL_OK)
+	if (ret == CTL_OK) {
 		print_string(PRINT_ANY, "deleted", "deleted %s\n", argv[0]);
+		ctl_warn_no_agent("the deletion");
+	}
 	return ret;
 }
 
@@ -358,7 +439,7 @@ static int profile_get(struct ctl *c, int argc, char **argv)
 		ctl_error("profile get: give one user, or 'primary ID'");
 		return CTL_USAGE;
 	}
-	if (parse_user("profile get", argv[0], &p))
+	if (ctl_parse_user("profile get", argv[0], &p))
 		return CTL_USAGE;
 	return request(c, "profile get", LMIG_CMD_PROFILE_GET, &p, selector(&p),
 		       true);
@@ -426,6 +507,8 @@ int cmd_profile(struct ctl *c, int argc, char **argv)
 			sub = "help";
 	if (!strcmp(sub, "add"))
 		return profile_add(c, argc - 1, argv + 1);
+	if (!strcmp(sub, "replace"))
+		return profile_replace(c, argc - 1, argv + 1);
 	if (!strcmp(sub, "set"))
 		return profile_set(c, argc - 1, argv + 1, "profile set", NULL);
 	if (!strcmp(sub, "suspend"))

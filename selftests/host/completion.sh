@@ -7,7 +7,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$here/../lib/tap.sh"
-tap_plan 6
+tap_plan 10
 
 # shellcheck source=/dev/null
 . "$top/dist/lmigctl.bash-completion"
@@ -29,10 +29,20 @@ check() {
 	fi
 }
 
-check "commands" "help profile show version " "$(offers lmigctl '')"
+check "commands" \
+	"apply export help monitor profile revoke services show stats version " \
+	"$(offers lmigctl '')"
 check "options" "--help --instance --json --pretty " "$(offers lmigctl --)"
 check "profile subcommands starting with s" "set suspend " \
 	"$(offers lmigctl profile s)"
+check "profile subcommands starting with r" "replace resume " \
+	"$(offers lmigctl profile r)"
+check "keywords of replace" "partner primary " \
+	"$(offers lmigctl profile replace 7 p)"
+check "options of apply" "--dry-run --file --help " \
+	"$(offers lmigctl apply --)"
+check "commands starting with s" "services show stats " \
+	"$(offers lmigctl s)"
 check "after -j, still the commands" "profile " "$(offers lmigctl -j pro)"
 check "states" "active suspended " \
 	"$(offers lmigctl profile set sip:a@p state '')"

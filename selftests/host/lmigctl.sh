@@ -11,7 +11,7 @@ top=$(cd "$here/../.." && pwd)
 . "$here/../lib/tap.sh"
 O=${O:-build}
 ctl=$top/$O/lmigctl
-tap_plan 12
+tap_plan 35
 
 # expect NAME STATUS PATTERN -- ARGS: exit status and a line of output.
 expect() {
@@ -27,7 +27,7 @@ expect() {
 }
 
 if [ -d /sys/module/lmig ]; then
-	for i in $(seq 12); do tap_skip "lmigctl $i" "lmig is loaded here"; done
+	for i in $(seq 35); do tap_skip "lmigctl $i" "lmig is loaded here"; done
 	exit 4
 fi
 expect "--help lists the commands" 0 '^  profile ' -- --help
@@ -46,4 +46,53 @@ expect "profile list without the module says so" 3 \
 	'the lmig module is not loaded' -- profile list
 expect "show without the module says so" 3 \
 	'the lmig module is not loaded' -- show
+expect "--help lists revoke" 0 '^  revoke ' -- --help
+expect "revoke --help" 0 '^usage: lmigctl .*revoke USER' -- revoke --help
+expect "revoke without a user is bad usage" 2 'give exactly one user' -- revoke
+expect "revoke of a bad user id is bad usage" 2 "'0' is not a user id" \
+	-- revoke 0
+expect "revoke without the module says so" 3 \
+	'the lmig module is not loaded' -- revoke sip:a@partner.example
+expect "profile replace needs services" 2 "'services LIST' is needed" \
+	-- profile replace sip:a@p.example primary sip:a@q.example
+expect "profile replace by user id needs the partner ID" 2 \
+	"give 'partner PARTNER-ID'" \
+	-- profile replace 7 primary sip:a@q.example services ptt
+
+# The profiles file is checked whole before the kernel is asked anything.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+printf '%s\n' '# two profiles' \
+	'profile sip:a@partner.example primary sip:a@primary.example services ptt' \
+	'profile sip:b@partner.example primary sip:b@primary.example services fax' \
+	> "$tmp/bad.conf"
+sed '$d' "$tmp/bad.conf" > "$tmp/good.conf"
+expect "apply --help" 0 '^usage: lmigctl .*apply -f FILE' -- apply --help
+expect "apply without a file is bad usage" 2 'which file' -- apply
+expect "apply with an unknown option is bad usage" 2 "unexpected '--frob'" \
+	-- apply -f "$tmp/good.conf" --frob
+expect "a bad file is refused before the kernel is asked" 1 \
+	"bad.conf:3: unknown service 'fax'" -- apply -f "$tmp/bad.conf"
+expect "a bad file on standard input is named too" 1 \
+	"<stdin>:3: unknown service 'fax'" -- apply -f - < "$tmp/bad.conf"
+expect "a good file without the module says so" 3 \
+	'the lmig module is not loaded' -- apply -f "$tmp/good.conf" --dry-run
+expect "export without the module says so" 3 \
+	'the lmig module is not loaded' -- export
+expect "stats --help" 0 '^usage: lmigctl .*stats' -- stats --help
+expect "stats without the module says so" 3 \
+	'the lmig module is not loaded' -- stats
+expect "services --help says where classes are set" 0 "'service CLASS" \
+	-- services --help
+expect "services set is refused with where to set them" 2 \
+	'set in lmigd.conf' -- services set ptt udp 5000
+expect "services of a missing instance says so" 1 \
+	"has lmigd run|not a BPF filesystem" \
+	-- -i lmig-no-such-instance services
+expect "monitor --help" 0 '^usage: lmigctl .*monitor' -- monitor --help
+expect "monitor takes no arguments" 2 'takes no arguments' -- monitor now
+expect "monitor without the module says so" 3 \
+	'the lmig module is not loaded' -- monitor
+expect "-j monitor without the module prints no JSON" 3 \
+	'^lmigctl: the lmig module is not loaded' -- -j monitor
 tap_done
