@@ -12,6 +12,7 @@
 #include "lmig_maps.h"
 #include "config.h"
 #include "names.h"
+#include "workers.h"
 
 #define MAX_WORDS     8
 #define MAX_FILE_SIZE (1024 * 1024)
@@ -25,6 +26,7 @@ struct parser {
 	char dir[PATH_MAX]; /* relative paths are relative to the file */
 	bool seen_skew, seen_max, seen_instance, seen_mode, seen_default;
 	bool seen_maxconn, seen_open_source, seen_open_total, seen_denials;
+	bool seen_workers, seen_worker_queue;
 	bool seen_conn_rate;
 };
 
@@ -354,6 +356,25 @@ static int parse_directive(struct parser *p, char **w, int n)
 		    parse_uint(p, d, w[1], 1, 65536, &v))
 			return -1;
 		cfg->max_connections = v;
+		return 0;
+	}
+	if (!strcmp(d, "workers")) {
+		if (once(p, &p->seen_workers, d))
+			return -1;
+		if (!strcmp(w[1], "auto")) {
+			cfg->workers = 0;
+			return 0;
+		}
+		if (parse_uint(p, d, w[1], 1, LMIGD_WORKERS_MAX, &v))
+			return -1;
+		cfg->workers = v;
+		return 0;
+	}
+	if (!strcmp(d, "worker-queue")) {
+		if (once(p, &p->seen_worker_queue, d) ||
+		    parse_uint(p, d, w[1], 1, 65536, &v))
+			return -1;
+		cfg->worker_queue = v;
 		return 0;
 	}
 	if (!strcmp(d, "instance")) {

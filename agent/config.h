@@ -83,6 +83,8 @@ struct lmigd_config {
 	struct lmigd_rate open_total;  /* open class, all sources */
 	struct lmigd_rate denials;     /* denial samples per second and CPU */
 	struct lmigd_rate connection_rate; /* new connections, per source */
+	unsigned int workers;	   /* verifying threads; 0: one per CPU */
+	unsigned int worker_queue; /* jobs in flight; 0: 64 per worker */
 };
 
 /*

@@ -3,15 +3,17 @@
 #
 # The agent itself, end to end (topology in selftests/lib/gateway.sh):
 # readiness to the service manager, the privileges it keeps, the HTTP
-# endpoint's keep-alive, pipelining, limits and timeouts, and a kill -9
-# in the middle of admissions that loses nothing and admits no one.
+# endpoint's keep-alive, pipelining, limits and timeouts, verification on
+# worker threads (answers in order, reloads and stops while verifying),
+# and a kill -9 in the middle of admissions that loses nothing and admits
+# no one.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/gateway.sh"
 
 trap gw_cleanup EXIT
-tests=19
+tests=24
 tap_plan $tests
 if [ ! -d /sys/module/lmig ]; then
 	for i in $(seq $tests); do tap_skip "agent $i" "lmig.ko is not loaded"; done
@@ -71,6 +73,37 @@ check_eq "HTTP/2 is refused with 505" "505" \
 	"$(raw 'GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n')"
 check_eq "a malformed request closes the connection after 400" "400" \
 	"$(raw 'GET /healthz HTTP/1.1\nHost: x\n\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')"
+
+# A POST is verified on a worker: what is pipelined behind it waits.
+stranger=$(gw_mint --exp-in 3600 --scope 3gpp:mc:ptt_service \
+	--mcptt-id sip:nobody@primary.example)
+check_eq "a pipelined POST is answered before the requests behind it" \
+	"403 404 200" \
+	"$(raw "POST /v1/admission HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer $stranger\r\n\r\nGET /v1/admission HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")"
+workers=$(gw_client_request alice GET /healthz | tail -n 1 | jq -r .workers)
+check_eq "tokens are verified by one worker per CPU" "$(nproc)" "$workers"
+
+# Reloads while tokens are on the workers: every admission is answered.
+token=$(gw_mint --exp-in 3600 --scope 3gpp:mc:ptt_service \
+	--mcptt-id sip:alice@primary.example)
+pids=
+for j in 1 2 3; do
+	(
+		for i in $(seq 8); do
+			gw_client_request alice POST /v1/admission "$token" |
+				head -n 1
+		done > "$gw_dir/hup.$j"
+	) &
+	pids="$pids $!"
+done
+for i in 1 2 3; do
+	sleep 0.3
+	kill -HUP "$gw_agent_pid"
+done
+# shellcheck disable=SC2086 # a list of pids
+wait $pids
+check_eq "admissions during three reloads are all answered 200" 24 \
+	"$(cat "$gw_dir"/hup.* | grep -c '^HTTP 200$')"
 
 # New connections from one address are limited before any TLS work:
 # lower the limit to 1 a second with a burst of 3, and try 8 at once.
@@ -134,5 +167,22 @@ show=$(gw_ctl -j show)
 check_eq "exactly one session, alice's" "$(gw_client_addr alice)" \
 	"$(jq -r '[.profiles[].sessions[].address] | join(" ")' <<< "$show")"
 check_eq "alice's traffic passes after the restart" 3 \
+	"$(gw_traffic alice $GW_PORT_PTT)"
+
+# SIGTERM while tokens are being verified: a clean stop.
+(
+	for i in $(seq 20); do
+		gw_client_request alice POST /v1/admission "$token" >/dev/null 2>&1
+	done
+) &
+loop=$!
+sleep 0.5
+kill -TERM "$gw_agent_pid"
+rc=0
+wait "$gw_agent_pid" || rc=$?
+gw_agent_pid=
+wait "$loop"
+check_eq "SIGTERM while admitting: lmigd exits 0" 0 "$rc"
+check_eq "and alice's admission stays enforced" 3 \
 	"$(gw_traffic alice $GW_PORT_PTT)"
 tap_done
