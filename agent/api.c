@@ -19,6 +19,7 @@
 #include "admit.h"
 #include "api.h"
 #include "clock_step.h"
+#include "user_addrs.h"
 #include "clock.h"
 #include "jsonw.h"
 #include "log.h"
@@ -109,6 +110,29 @@ static int kernel_lookup(void *arg, const char *primary_id,
 	return lmigd_kernel_get_by_primary(d->kernel, primary_id, out);
 }
 
+/*
+ * The per-user cap: a user already holding max-addresses-per-user other
+ * addresses either loses the one granted first, or is refused (-EDQUOT).
+ */
+static int make_room(struct lmigd *d, const struct lmig_addr *addr,
+		     uint32_t user_id)
+{
+	struct lmig_addr oldest;
+	char text[LMIG_ADDR_STRLEN];
+
+	if (lmigd_user_addrs_live(d->addrs, d->fp, user_id, addr, &oldest) <
+	    d->cfg.max_addresses)
+		return 0;
+	if (d->cfg.addr_policy == LMIGD_ADDR_REFUSE)
+		return -EDQUOT;
+	lmig_addr_format(&oldest, text, sizeof(text));
+	log_notice("user %u is at %u addresses: ending the admission of %s",
+		   user_id, d->cfg.max_addresses, text);
+	/* Gone meanwhile is as good as ended. */
+	lmig_fp_admission_del(d->fp, &oldest, NULL, 0);
+	return 0;
+}
+
 /* Write the decision into the fast path: user state (giving the user a
  * slot), then the admission naming that slot. */
 static int install(struct lmigd *d, const struct lmig_addr *addr,
@@ -124,19 +148,26 @@ static int install(struct lmigd *d, const struct lmig_addr *addr,
 	char msg[LMIG_FP_MSG_MAX];
 	int err;
 
-	/* The event may still be on its way: the map must know the user. */
 	/* Convert with the distance the fast path's expiries agree on. */
 	lmigd_clock_follow(d);
 	adm.expires_ns = lmig_clock_from_unix_at(dec->expires,
 						 d->clock_anchor_ns);
+	/* The event may still be on its way: the map must know the user. */
 	err = lmigd_mirror_profile(d, &dec->profile);
 	if (err)
 		return err;
 	err = lmig_fp_user_get(d->fp, adm.user_id, NULL, &adm.user_slot, msg,
 			       sizeof(msg));
 	if (!err)
+		err = make_room(d, addr, adm.user_id);
+	if (err == -EDQUOT)
+		return err;
+	if (!err)
 		err = lmig_fp_admission_put(d->fp, addr, &adm, msg,
 					    sizeof(msg));
+	if (!err)
+		lmigd_user_addrs_add(d->addrs, adm.user_id, addr,
+				     adm.granted_ns);
 	if (err)
 		log_err("cannot install admission: %s", msg);
 	return err;
@@ -156,11 +187,23 @@ static void conclude(struct lmigd *d, const struct lmig_addr *addr,
 
 	if (token_ok)
 		lmigd_admit_finish(&policy, now, dec);
-	if (dec->verdict == LMIGD_ADMITTED && install(d, addr, dec)) {
-		dec->http_status = 500;
-		dec->error = "server_error";
-		dec->reason = dec->client_reason = "fast_path_unavailable";
-		dec->message = "the admission could not be installed";
+	if (dec->verdict == LMIGD_ADMITTED) {
+		int err = install(d, addr, dec);
+
+		if (err == -EDQUOT) {
+			dec->http_status = 403;
+			dec->error = "insufficient_scope";
+			dec->reason = dec->client_reason = "address_limit";
+			dec->message = "the user holds admissions for as many "
+				       "addresses as this partner allows";
+			dec->detail = "max-addresses-per-user reached (refuse)";
+		} else if (err) {
+			dec->http_status = 500;
+			dec->error = "server_error";
+			dec->reason = dec->client_reason =
+				"fast_path_unavailable";
+			dec->message = "the admission could not be installed";
+		}
 	}
 	if (dec->http_status != 200) {
 		d->refused++;

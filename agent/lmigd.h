@@ -15,6 +15,7 @@
 #include "snapshot.h"
 #include "token.h"
 #include "token_cache.h"
+#include "user_addrs.h"
 #include "workers.h"
 
 struct lmigd {
@@ -22,6 +23,7 @@ struct lmigd {
 	/* Verifier and token cache; replaced whole on reload. */
 	struct lmigd_snapshot *snap;
 	struct lmigd_workers *workers;
+	struct lmigd_user_addrs *addrs; /* admitted addresses by user */
 	struct lmigd_kernel *kernel;
 	struct lmig_fp *fp;
 	struct lmigd_loop *loop;

@@ -166,6 +166,8 @@ static void reload(struct lmigd *d)
 	d->cfg.open_total = cfg.open_total;
 	d->cfg.denials = cfg.denials;
 	d->cfg.connection_rate = cfg.connection_rate;
+	d->cfg.max_addresses = cfg.max_addresses;
+	d->cfg.addr_policy = cfg.addr_policy;
 	lmigd_server_set_rate(d->server, cfg.connection_rate.rate,
 			      cfg.connection_rate.burst);
 	log_notice("reloaded: %d issuer keys, %d service ranges", cfg.n_keys,
@@ -230,6 +232,12 @@ static int start(struct lmigd *d)
 	ret = lmigd_mirror_resync(d);
 	if (ret)
 		return ret;
+	/* After the resync: what it dropped is not counted against anyone. */
+	d->addrs = lmigd_user_addrs_new();
+	if (!d->addrs || lmigd_user_addrs_rebuild(d->addrs, d->fp)) {
+		log_err("cannot index the admissions by user");
+		return -ENOMEM;
+	}
 
 	d->loop = lmigd_loop_new();
 	if (!d->loop)
@@ -291,6 +299,7 @@ static void stop(struct lmigd *d)
 	lmig_fp_close(d->fp);
 	lmigd_kernel_close(d->kernel);
 	lmigd_snapshot_put(d->snap);
+	lmigd_user_addrs_free(d->addrs);
 }
 
 int main(int argc, char **argv)
