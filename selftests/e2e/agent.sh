@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/gateway.sh"
 
 trap gw_cleanup EXIT
-tests=24
+tests=28
 tap_plan $tests
 if [ ! -d /sys/module/lmig ]; then
 	for i in $(seq $tests); do tap_skip "agent $i" "lmig.ko is not loaded"; done
@@ -58,6 +58,13 @@ check_eq() {
 		tap_ok "$1"
 	else
 		tap_fail "$1" "expected '$2', got '$3'"
+	fi
+}
+check_match() {
+	if grep -qE -- "$2" <<< "$3"; then
+		tap_ok "$1"
+	else
+		tap_fail "$1" "'$2' not in: $3"
 	fi
 }
 
@@ -169,6 +176,30 @@ check_eq "exactly one session, alice's" "$(gw_client_addr alice)" \
 check_eq "alice's traffic passes after the restart" 3 \
 	"$(gw_traffic alice $GW_PORT_PTT)"
 
+# One address per user: alice's token from bob's address is one too many.
+reload_with() {
+	sed -i '/^max-addresses-per-user/d' "$gw_dir/lmigd.conf"
+	echo "$1" >> "$gw_dir/lmigd.conf"
+	: > "$gw_dir/lmigd.log"
+	kill -HUP "$gw_agent_pid"
+	for i in $(seq 50); do
+		grep -q 'reloaded' "$gw_dir/lmigd.log" && break
+		sleep 0.1
+	done
+}
+reload_with "max-addresses-per-user 1 refuse"
+reply=$(gw_client_request bob POST /v1/admission "$token")
+check_match "a second address of alice is refused (403)" \
+	'^HTTP 403.*"reason": ?"address_limit"' "$(tr '\n' ' ' <<< "$reply")"
+check_eq "and alice's first address still passes" 3 \
+	"$(gw_traffic alice $GW_PORT_PTT)"
+reload_with "max-addresses-per-user 1 replace-oldest"
+reply=$(gw_client_request bob POST /v1/admission "$token")
+check_match "with replace-oldest the new address is admitted" '^HTTP 200' \
+	"$reply"
+check_eq "and alice's old address is dropped" 0 \
+	"$(gw_traffic alice $GW_PORT_PTT)"
+
 # SIGTERM while tokens are being verified: a clean stop.
 (
 	for i in $(seq 20); do
@@ -176,7 +207,7 @@ check_eq "alice's traffic passes after the restart" 3 \
 	done
 ) &
 loop=$!
-sleep 0.5
+sleep 1.5
 kill -TERM "$gw_agent_pid"
 rc=0
 wait "$gw_agent_pid" || rc=$?
