@@ -111,26 +111,43 @@ static int kernel_lookup(void *arg, const char *primary_id,
 }
 
 /*
- * The per-user cap: a user already holding max-addresses-per-user other
- * addresses either loses the one granted first, or is refused (-EDQUOT).
+ * The per-user cap. With refuse, a user who already holds admissions for
+ * max-addresses-per-user other addresses gets none for this one.
  */
-static int make_room(struct lmigd *d, const struct lmig_addr *addr,
+static bool over_cap(struct lmigd *d, const struct lmig_addr *addr,
 		     uint32_t user_id)
+{
+	struct lmig_addr oldest;
+
+	return lmigd_user_addrs_live(d->addrs, d->fp, user_id, addr, &oldest) >=
+	       d->cfg.max_addresses;
+}
+
+/*
+ * With replace-oldest, once addr's admission is written: end the user's
+ * other admissions, the one granted first each time, until the user is
+ * within the cap again. Never before the write: a kill -9 between the two
+ * would leave the user with neither the old admission nor the new one.
+ * In this order it leaves the user one address over the cap at worst,
+ * which the user's next grant corrects.
+ */
+static void evict_over_cap(struct lmigd *d, const struct lmig_addr *addr,
+			   uint32_t user_id)
 {
 	struct lmig_addr oldest;
 	char text[LMIG_ADDR_STRLEN];
 
-	if (lmigd_user_addrs_live(d->addrs, d->fp, user_id, addr, &oldest) <
-	    d->cfg.max_addresses)
-		return 0;
-	if (d->cfg.addr_policy == LMIGD_ADDR_REFUSE)
-		return -EDQUOT;
-	lmig_addr_format(&oldest, text, sizeof(text));
-	log_notice("user %u is at %u addresses: ending the admission of %s",
-		   user_id, d->cfg.max_addresses, text);
-	/* Gone meanwhile is as good as ended. */
-	lmig_fp_admission_del(d->fp, &oldest, NULL, 0);
-	return 0;
+	for (unsigned int i = 0; i <= LMIGD_MAX_ADDRESSES_LIMIT; i++) {
+		if (lmigd_user_addrs_live(d->addrs, d->fp, user_id, addr,
+					  &oldest) < d->cfg.max_addresses)
+			return;
+		lmig_addr_format(&oldest, text, sizeof(text));
+		log_notice("user %u is over %u addresses: ending the "
+			   "admission of %s",
+			   user_id, d->cfg.max_addresses, text);
+		/* Gone meanwhile is as good as ended. */
+		lmig_fp_admission_del(d->fp, &oldest, NULL, 0);
+	}
 }
 
 /* Write the decision into the fast path: user state (giving the user a
@@ -158,19 +175,22 @@ static int install(struct lmigd *d, const struct lmig_addr *addr,
 		return err;
 	err = lmig_fp_user_get(d->fp, adm.user_id, NULL, &adm.user_slot, msg,
 			       sizeof(msg));
-	if (!err)
-		err = make_room(d, addr, adm.user_id);
-	if (err == -EDQUOT)
-		return err;
+	if (!err && d->cfg.addr_policy == LMIGD_ADDR_REFUSE &&
+	    over_cap(d, addr, adm.user_id))
+		return -EDQUOT;
 	if (!err)
 		err = lmig_fp_admission_put(d->fp, addr, &adm, msg,
 					    sizeof(msg));
-	if (!err)
-		lmigd_user_addrs_add(d->addrs, adm.user_id, addr,
-				     adm.granted_ns);
-	if (err)
+	if (err) {
 		log_err("cannot install admission: %s", msg);
-	return err;
+		return err;
+	}
+	/* Unindexed, the address would escape the cap, not be lost. */
+	if (lmigd_user_addrs_add(d->addrs, adm.user_id, addr, adm.granted_ns))
+		log_warn("out of memory indexing an admission by user");
+	if (d->cfg.addr_policy == LMIGD_ADDR_REPLACE_OLDEST)
+		evict_over_cap(d, addr, adm.user_id);
+	return 0;
 }
 
 /* The profile's part of the decision, the install, and the answer. */

@@ -304,7 +304,7 @@ static int parse_max_addresses(struct parser *p, char **w, int n)
 	if (n != 2 && n != 3)
 		return fail(p, "%s: expected '%s N [replace-oldest|refuse]'",
 			    w[0], w[0]);
-	if (parse_uint(p, w[0], w[1], 1, 1024, &v))
+	if (parse_uint(p, w[0], w[1], 1, LMIGD_MAX_ADDRESSES_LIMIT, &v))
 		return -1;
 	p->cfg->max_addresses = v;
 	if (n == 2 || !strcmp(w[2], "replace-oldest"))

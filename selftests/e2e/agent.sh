@@ -152,17 +152,30 @@ out=$(in_ns "$(gw_client_ns bob)" lmig-probe hold \
 check_eq "a silent client is disconnected (handshake deadline)" closed \
 	"$(awk '{print $1}' <<< "$out")"
 
-# kill -9 in the middle of a stream of admissions.
+# kill -9 in the middle of a stream of admissions. alice starts with
+# none, and the kill waits for the stream's first grant: a fixed delay
+# alone would, on a slow or busy host, kill before anything was granted
+# and then find alice, rightly, not admitted.
 token=$(gw_mint --exp-in 3600 --scope 3gpp:mc:ptt_service \
 	--mcptt-id sip:alice@primary.example)
+gw_client_request alice DELETE /v1/admission >/dev/null 2>&1
+granted() {
+	grep -c "admitted $(gw_client_addr alice):" "$gw_dir/lmigd.log"
+}
+before=$(granted)
 (
 	for i in $(seq 40); do
 		gw_client_request alice POST /v1/admission "$token" >/dev/null 2>&1
 	done
 ) &
 loop=$!
-sleep 1.5
+for i in $(seq 600); do
+	[ "$(granted)" -gt "$before" ] && break
+	sleep 0.1
+done
+sleep 0.3
 kill -9 "$gw_agent_pid"
+echo "# admissions granted before the kill: $(($(granted) - before))"
 wait "$gw_agent_pid" 2>/dev/null
 gw_agent_pid=
 wait "$loop"
