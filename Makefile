@@ -184,6 +184,14 @@ $(O)/tools/lmig-verifybench: bench/agent/verifybench.c $(O)/libagent.a \
 	$(Q)$(CC) $(CPPFLAGS) -Iagent $(CFLAGS) $(LDFLAGS) $< $(O)/libagent.a \
 		$(O)/liblmig.a $(LDLIBS) -ljwt -o $@
 
+# The admission endpoint's load generator (bench/agent/run), built beside
+# the test tools so that the VM carries it.
+tools: $(O)/tools/lmig-tlsbench
+$(O)/tools/lmig-tlsbench: bench/agent/tlsbench.c
+	$(quiet) CC $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(LDLIBS) -o $@
+
 # The module's benchmark program (bench/kmod/run), built beside the test
 # tools so that the VM carries it.
 tools: $(O)/tools/lmig-genlbench
