@@ -89,6 +89,16 @@ BPF_OBJS	:= $(BPF_SRCS:bpf/%.bpf.c=$(O)/bpf/%.bpf.o)
 SKELS		:= $(BPF_SRCS:bpf/%.bpf.c=$(O)/%.skel.h)
 HARNESS		:= $(O)/kselftest/kselftest_harness.h
 
+# What worker threads share, again under ThreadSanitizer, which cannot be
+# combined with ASan: the tests in TSAN_TEST_SRCS and the agent built for
+# them, into $(O)/tsan/ and $(O)/selftests/agent-tsan/.
+TSAN_TEST_SRCS	:= selftests/agent/workers_test.c
+TSAN_TESTS	:= $(TSAN_TEST_SRCS:selftests/agent/%.c=$(O)/selftests/agent-tsan/%)
+TSAN_CFLAGS	:= -O1 -g -std=gnu11 $(filter-out -Wmissing-prototypes,$(WARN)) \
+		   -fPIE -pthread -fsanitize=thread -fno-omit-frame-pointer \
+		   -MMD -MP
+TSAN_OBJS	:= $(addprefix $(O)/tsan/,$(AGENT_SRCS:.c=.o) $(LIB_SRCS:.c=.o))
+
 BINS		:= $(O)/lmigd $(O)/lmigctl
 KMOD		:= kmod/lmig.ko
 
@@ -102,7 +112,7 @@ all: kmod userspace
 userspace: bpf $(BINS) tools selftests
 bpf: $(BPF_OBJS) $(SKELS)
 tools: $(TOOLS)
-selftests: $(TESTS)
+selftests: $(TESTS) $(TSAN_TESTS)
 
 # --- kernel module ----------------------------------------------------------
 
@@ -174,6 +184,14 @@ $(O)/tools/lmig-verifybench: bench/agent/verifybench.c $(O)/libagent.a \
 	$(Q)$(CC) $(CPPFLAGS) -Iagent $(CFLAGS) $(LDFLAGS) $< $(O)/libagent.a \
 		$(O)/liblmig.a $(LDLIBS) -ljwt -o $@
 
+# The admission endpoint's load generator (bench/agent/run), built beside
+# the test tools so that the VM carries it.
+tools: $(O)/tools/lmig-tlsbench
+$(O)/tools/lmig-tlsbench: bench/agent/tlsbench.c
+	$(quiet) CC $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(LDLIBS) -o $@
+
 # The module's benchmark program (bench/kmod/run), built beside the test
 # tools so that the VM carries it.
 tools: $(O)/tools/lmig-genlbench
@@ -189,6 +207,23 @@ $(O)/selftests/%: selftests/%.c $(HARNESS) $(O)/libagent.a $(O)/liblmig.a \
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(TEST_CFLAGS) $(LDFLAGS) $< $(O)/libagent.a \
 		$(O)/liblmig.a $(LDLIBS) -o $@
+
+$(O)/tsan/%.o: %.c | $(SKELS)
+	$(quiet) TSAN-CC $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(TSAN_CFLAGS) -c $< -o $@
+
+$(O)/tsan/libtsan-agent.a: $(TSAN_OBJS)
+	$(quiet) AR $@
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(O)/selftests/agent-tsan/%: selftests/agent/%.c $(HARNESS) \
+			     $(O)/tsan/libtsan-agent.a | $(TOOLS)
+	$(quiet) TSAN-CC $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(TSAN_CFLAGS) -Wno-unused-parameter \
+		-Wno-sign-compare -I$(O)/kselftest -Iagent -pie \
+		-fsanitize=thread $< $(O)/tsan/libtsan-agent.a $(LDLIBS) -o $@
 
 # The kselftest harness comes from Debian's kernel source, unpacked at build
 # time and never committed.

@@ -157,20 +157,27 @@ static bool check_profile(struct lmigd_decision *d, int64_t now)
 	return true;
 }
 
-void lmigd_admit_decide(const struct lmigd_admit_policy *policy,
+bool lmigd_admit_verify(const struct lmigd_admit_policy *policy,
 			const char *token, size_t len, int64_t now,
 			struct lmigd_decision *d)
 {
 	enum lmig_token_status s;
-	int64_t expires;
 
 	memset(d, 0, sizeof(*d));
 	s = lmigd_token_verify_cached(policy->cache, policy->verifier, token,
 				      len, now, &d->token);
 	if (s != LMIG_TOKEN_OK) {
 		refuse_token(d, s);
-		return;
+		return false;
 	}
+	return true;
+}
+
+void lmigd_admit_finish(const struct lmigd_admit_policy *policy, int64_t now,
+			struct lmigd_decision *d)
+{
+	int64_t expires;
+
 	if (!find_profile(policy, d) || !check_profile(d, now))
 		return;
 
@@ -193,4 +200,12 @@ void lmigd_admit_decide(const struct lmigd_admit_policy *policy,
 	d->message = "admitted";
 	d->detail = "admitted";
 	d->expires = expires;
+}
+
+void lmigd_admit_decide(const struct lmigd_admit_policy *policy,
+			const char *token, size_t len, int64_t now,
+			struct lmigd_decision *d)
+{
+	if (lmigd_admit_verify(policy, token, len, now, d))
+		lmigd_admit_finish(policy, now, d);
 }

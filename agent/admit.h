@@ -9,6 +9,7 @@
 #ifndef LMIG_AGENT_ADMIT_H
 #define LMIG_AGENT_ADMIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,6 +58,18 @@ struct lmigd_admit_policy {
 
 void lmigd_admit_decide(const struct lmigd_admit_policy *policy,
 			const char *token, size_t len, int64_t now,
+			struct lmigd_decision *d);
+
+/*
+ * lmigd_admit_decide() in two steps, for threads: the token's check alone
+ * (needs verifier and cache only; no look-up), true when the token is
+ * good, else d is the refusal; then, for a good token, the profile's part
+ * (calls lookup).
+ */
+bool lmigd_admit_verify(const struct lmigd_admit_policy *policy,
+			const char *token, size_t len, int64_t now,
+			struct lmigd_decision *d);
+void lmigd_admit_finish(const struct lmigd_admit_policy *policy, int64_t now,
 			struct lmigd_decision *d);
 
 #endif /* LMIG_AGENT_ADMIT_H */

@@ -6,7 +6,10 @@
  *   DELETE /v1/admission   leave: the caller's address is no longer admitted
  *   GET    /healthz        liveness
  * The caller is the TLS peer address; answers are JSON; refusals follow
- * RFC 6750 (WWW-Authenticate with error and error_description).
+ * RFC 6750 (WWW-Authenticate with error and error_description). A POST's
+ * token is verified on a worker thread; the profile look-up, the install
+ * and the answer happen back on the loop thread, which owns the kernel
+ * socket and the maps' bookkeeping.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,11 +19,14 @@
 #include "admit.h"
 #include "api.h"
 #include "clock_step.h"
+#include "user_addrs.h"
 #include "clock.h"
 #include "jsonw.h"
 #include "log.h"
 #include "mirror.h"
 #include "names.h"
+#include "snapshot.h"
+#include "workers.h"
 
 struct reply {
 	int status;
@@ -104,6 +110,46 @@ static int kernel_lookup(void *arg, const char *primary_id,
 	return lmigd_kernel_get_by_primary(d->kernel, primary_id, out);
 }
 
+/*
+ * The per-user cap. With refuse, a user who already holds admissions for
+ * max-addresses-per-user other addresses gets none for this one.
+ */
+static bool over_cap(struct lmigd *d, const struct lmig_addr *addr,
+		     uint32_t user_id)
+{
+	struct lmig_addr oldest;
+
+	return lmigd_user_addrs_live(d->addrs, d->fp, user_id, addr, &oldest) >=
+	       d->cfg.max_addresses;
+}
+
+/*
+ * With replace-oldest, once addr's admission is written: end the user's
+ * other admissions, the one granted first each time, until the user is
+ * within the cap again. Never before the write: a kill -9 between the two
+ * would leave the user with neither the old admission nor the new one.
+ * In this order it leaves the user one address over the cap at worst,
+ * which the user's next grant corrects.
+ */
+static void evict_over_cap(struct lmigd *d, const struct lmig_addr *addr,
+			   uint32_t user_id)
+{
+	struct lmig_addr oldest;
+	char text[LMIG_ADDR_STRLEN];
+
+	for (unsigned int i = 0; i <= LMIGD_MAX_ADDRESSES_LIMIT; i++) {
+		if (lmigd_user_addrs_live(d->addrs, d->fp, user_id, addr,
+					  &oldest) < d->cfg.max_addresses)
+			return;
+		lmig_addr_format(&oldest, text, sizeof(text));
+		log_notice("user %u is over %u addresses: ending the "
+			   "admission of %s",
+			   user_id, d->cfg.max_addresses, text);
+		/* Gone meanwhile is as good as ended. */
+		lmig_fp_admission_del(d->fp, &oldest, NULL, 0);
+	}
+}
+
 /* Write the decision into the fast path: user state (giving the user a
  * slot), then the admission naming that slot. */
 static int install(struct lmigd *d, const struct lmig_addr *addr,
@@ -119,78 +165,201 @@ static int install(struct lmigd *d, const struct lmig_addr *addr,
 	char msg[LMIG_FP_MSG_MAX];
 	int err;
 
-	/* The event may still be on its way: the map must know the user. */
 	/* Convert with the distance the fast path's expiries agree on. */
 	lmigd_clock_follow(d);
 	adm.expires_ns = lmig_clock_from_unix_at(dec->expires,
 						 d->clock_anchor_ns);
+	/* The event may still be on its way: the map must know the user. */
 	err = lmigd_mirror_profile(d, &dec->profile);
 	if (err)
 		return err;
 	err = lmig_fp_user_get(d->fp, adm.user_id, NULL, &adm.user_slot, msg,
 			       sizeof(msg));
+	if (!err && d->cfg.addr_policy == LMIGD_ADDR_REFUSE &&
+	    over_cap(d, addr, adm.user_id))
+		return -EDQUOT;
 	if (!err)
 		err = lmig_fp_admission_put(d->fp, addr, &adm, msg,
 					    sizeof(msg));
-	if (err)
+	if (err) {
 		log_err("cannot install admission: %s", msg);
-	return err;
+		return err;
+	}
+	/* Unindexed, the address would escape the cap, not be lost. */
+	if (lmigd_user_addrs_add(d->addrs, adm.user_id, addr, adm.granted_ns))
+		log_warn("out of memory indexing an admission by user");
+	if (d->cfg.addr_policy == LMIGD_ADDR_REPLACE_OLDEST)
+		evict_over_cap(d, addr, adm.user_id);
+	return 0;
 }
 
-static void post_admission(struct lmigd *d, const struct http_request *req,
-			   const struct lmig_addr *addr, const char *who,
-			   struct reply *r)
+/* The profile's part of the decision, the install, and the answer. */
+static void conclude(struct lmigd *d, const struct lmig_addr *addr,
+		     const char *who, int64_t now, struct lmigd_decision *dec,
+		     bool token_ok, struct reply *r)
 {
 	struct lmigd_admit_policy policy = {
-		.verifier = d->verifier,
 		.lookup = kernel_lookup,
 		.lookup_arg = d,
 		.max_admission = d->cfg.max_admission,
-		.cache = d->tokens,
 	};
-	struct lmigd_decision dec;
-	int64_t now = time(NULL);
 	char services[32], until[32];
 
-	if (req->auth == HTTP_AUTH_NONE) {
-		refusal(r, 401, NULL, NULL, "an access token is required");
-		return;
+	if (token_ok)
+		lmigd_admit_finish(&policy, now, dec);
+	if (dec->verdict == LMIGD_ADMITTED) {
+		int err = install(d, addr, dec);
+
+		if (err == -EDQUOT) {
+			dec->http_status = 403;
+			dec->error = "insufficient_scope";
+			dec->reason = dec->client_reason = "address_limit";
+			dec->message = "the user holds admissions for as many "
+				       "addresses as this partner allows";
+			dec->detail = "max-addresses-per-user reached (refuse)";
+		} else if (err) {
+			dec->http_status = 500;
+			dec->error = "server_error";
+			dec->reason = dec->client_reason =
+				"fast_path_unavailable";
+			dec->message = "the admission could not be installed";
+		}
 	}
-	if (req->auth != HTTP_AUTH_BEARER) {
-		refusal(r, 400, "invalid_request", "malformed_credentials",
-			"the Authorization field must be 'Bearer <token>'");
-		return;
-	}
-	lmigd_admit_decide(&policy, req->token, req->token_len, now, &dec);
-	if (dec.verdict == LMIGD_ADMITTED && install(d, addr, &dec)) {
-		dec.http_status = 500;
-		dec.error = "server_error";
-		dec.reason = dec.client_reason = "fast_path_unavailable";
-		dec.message = "the admission could not be installed";
-	}
-	if (dec.http_status != 200) {
+	if (dec->http_status != 200) {
 		d->refused++;
-		log_notice("refused %s: %s (%s)", who, dec.reason, dec.detail);
-		refusal(r, dec.http_status, dec.error, dec.client_reason,
-			dec.message);
+		log_notice("refused %s: %s (%s)", who, dec->reason,
+			   dec->detail);
+		refusal(r, dec->http_status, dec->error, dec->client_reason,
+			dec->message);
 		return;
 	}
 
 	d->admitted++;
-	lmig_services_format(dec.services, services, sizeof(services));
-	iso_time(dec.expires, until, sizeof(until));
+	lmig_services_format(dec->services, services, sizeof(services));
+	iso_time(dec->expires, until, sizeof(until));
 	log_info("admitted %s: user %u %s, services %s until %s "
 		 "(issuer %s%s%s)",
-		 who, dec.profile.user_id, dec.profile.partner_id, services,
-		 until, dec.token.issuer, dec.token.jti[0] ? ", jti " : "",
-		 dec.token.jti);
+		 who, dec->profile.user_id, dec->profile.partner_id, services,
+		 until, dec->token.issuer, dec->token.jti[0] ? ", jti " : "",
+		 dec->token.jti);
 	reply_start(r, 200);
 	jsonw_string(&r->w, "address", who);
-	jsonw_uint(&r->w, "user_id", dec.profile.user_id);
-	jsonw_string(&r->w, "partner_id", dec.profile.partner_id);
-	services_array(&r->w, "services", dec.services);
+	jsonw_uint(&r->w, "user_id", dec->profile.user_id);
+	jsonw_string(&r->w, "partner_id", dec->profile.partner_id);
+	services_array(&r->w, "services", dec->services);
 	jsonw_string(&r->w, "expires_at", until);
-	jsonw_int(&r->w, "expires_in", dec.expires - now);
+	jsonw_int(&r->w, "expires_in", dec->expires - now);
+}
+
+/* A token on its way through a worker. */
+struct admit_job {
+	struct lmigd_job job;
+	struct lmigd *d;
+	struct lmigd_conn *conn;
+	struct lmigd_snapshot *snap;
+	struct lmig_addr addr;
+	char who[LMIG_ADDR_STRLEN];
+	bool keep_alive;
+	bool token_ok;
+	int64_t now;
+	struct lmigd_decision dec;
+	size_t token_len;
+	char token[];
+};
+
+/* On a worker: the signature and claims, nothing the loop owns. */
+static void admit_job_run(struct lmigd_job *job)
+{
+	struct admit_job *j = (struct admit_job *)job;
+	struct lmigd_admit_policy policy = {
+		.verifier = j->snap->verifier,
+		.cache = j->snap->cache,
+	};
+
+	j->token_ok = lmigd_admit_verify(&policy, j->token, j->token_len,
+					 j->now, &j->dec);
+}
+
+static void busy(struct reply *r, const char *message)
+{
+	reply_start(r, 503);
+	snprintf(r->headers, sizeof(r->headers), "Retry-After: 1\r\n");
+	jsonw_string(&r->w, "error", "temporarily_unavailable");
+	jsonw_string(&r->w, "message", message);
+}
+
+/* Back on the loop thread. */
+static void admit_job_done(struct lmigd_job *job, bool ran)
+{
+	struct admit_job *j = (struct admit_job *)job;
+	char *buf = NULL;
+	size_t len = 0;
+	struct reply r;
+	FILE *out;
+
+	if (ran)
+		conclude(j->d, &j->addr, j->who, j->now, &j->dec, j->token_ok,
+			 &r);
+	else
+		busy(&r, "the server is stopping");
+	out = open_memstream(&buf, &len);
+	if (out) {
+		reply_send(&r, out, j->keep_alive);
+		if (fclose(out)) {
+			free(buf);
+			buf = NULL;
+		}
+	} else {
+		free(r.body);
+	}
+	/* Without a buffer (out of memory) the connection is closed. */
+	lmigd_server_answer(j->conn, buf, buf ? len : 0, j->keep_alive);
+	lmigd_snapshot_put(j->snap);
+	free(j);
+}
+
+/* LMIGD_DEFERRED when a worker took the token, else answered in r. */
+static int post_admission(struct lmigd *d, struct lmigd_conn *conn,
+			  const struct http_request *req,
+			  const struct lmig_addr *addr, const char *who,
+			  bool keep_alive, struct reply *r)
+{
+	struct admit_job *j;
+
+	if (req->auth == HTTP_AUTH_NONE) {
+		refusal(r, 401, NULL, NULL, "an access token is required");
+		return LMIGD_ANSWERED;
+	}
+	if (req->auth != HTTP_AUTH_BEARER) {
+		refusal(r, 400, "invalid_request", "malformed_credentials",
+			"the Authorization field must be 'Bearer <token>'");
+		return LMIGD_ANSWERED;
+	}
+	j = malloc(sizeof(*j) + req->token_len);
+	if (!j) {
+		busy(r, "the server is out of memory");
+		return LMIGD_ANSWERED;
+	}
+	memset(j, 0, sizeof(*j));
+	j->job.run = admit_job_run;
+	j->job.done = admit_job_done;
+	j->d = d;
+	j->conn = conn;
+	j->addr = *addr;
+	snprintf(j->who, sizeof(j->who), "%s", who);
+	j->keep_alive = keep_alive;
+	j->now = time(NULL);
+	j->token_len = req->token_len;
+	memcpy(j->token, req->token, req->token_len);
+	j->snap = lmigd_snapshot_get(d->snap);
+	if (lmigd_workers_submit(d->workers, &j->job)) {
+		lmigd_snapshot_put(j->snap);
+		free(j);
+		d->busy++;
+		busy(r, "too many admissions are being verified; retry");
+		return LMIGD_ANSWERED;
+	}
+	return LMIGD_DEFERRED;
 }
 
 static void get_admission(struct lmigd *d, const struct lmig_addr *addr,
@@ -245,6 +414,8 @@ static void health(struct lmigd *d, struct reply *r)
 	jsonw_string(&r->w, "status", "ok");
 	jsonw_uint(&r->w, "admitted", d->admitted);
 	jsonw_uint(&r->w, "refused", d->refused);
+	jsonw_uint(&r->w, "busy", d->busy);
+	jsonw_uint(&r->w, "workers", lmigd_workers_threads(d->workers));
 	jsonw_uint(&r->w, "connections", lmigd_server_connections(d->server));
 }
 
@@ -256,9 +427,10 @@ static void method_not_allowed(struct reply *r, const char *allow)
 	jsonw_string(&r->w, "message", "method not allowed on this resource");
 }
 
-void lmigd_api_handle(void *arg, const struct http_request *req,
-		      const struct sockaddr_storage *peer, FILE *out,
-		      bool *keep_alive)
+int lmigd_api_handle(void *arg, struct lmigd_conn *conn,
+		     const struct http_request *req,
+		     const struct sockaddr_storage *peer, FILE *out,
+		     bool *keep_alive)
 {
 	struct lmigd *d = arg;
 	struct lmig_addr addr;
@@ -271,14 +443,16 @@ void lmigd_api_handle(void *arg, const struct http_request *req,
 			"unsupported peer address");
 		*keep_alive = false;
 		reply_send(&r, out, false);
-		return;
+		return LMIGD_ANSWERED;
 	}
 	lmig_addr_format(&addr, who, sizeof(who));
 
 	if (!strcmp(req->target, "/v1/admission")) {
-		if (req->method == HTTP_POST)
-			post_admission(d, req, &addr, who, &r);
-		else if (req->method == HTTP_GET)
+		if (req->method == HTTP_POST) {
+			if (post_admission(d, conn, req, &addr, who,
+					   *keep_alive, &r) == LMIGD_DEFERRED)
+				return LMIGD_DEFERRED;
+		} else if (req->method == HTTP_GET)
 			get_admission(d, &addr, who, &r);
 		else if (req->method == HTTP_DELETE)
 			delete_admission(d, &addr, who, &r);
@@ -295,4 +469,5 @@ void lmigd_api_handle(void *arg, const struct http_request *req,
 		jsonw_string(&r.w, "message", "no such resource");
 	}
 	reply_send(&r, out, *keep_alive);
+	return LMIGD_ANSWERED;
 }

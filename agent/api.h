@@ -11,8 +11,9 @@
 #include "lmigd.h"
 
 /* An lmigd_request_cb: arg is the struct lmigd. */
-void lmigd_api_handle(void *arg, const struct http_request *req,
-		      const struct sockaddr_storage *peer, FILE *out,
-		      bool *keep_alive);
+int lmigd_api_handle(void *arg, struct lmigd_conn *conn,
+		     const struct http_request *req,
+		     const struct sockaddr_storage *peer, FILE *out,
+		     bool *keep_alive);
 
 #endif /* LMIG_AGENT_API_H */

@@ -12,6 +12,7 @@
 #include "lmig_maps.h"
 #include "config.h"
 #include "names.h"
+#include "workers.h"
 
 #define MAX_WORDS     8
 #define MAX_FILE_SIZE (1024 * 1024)
@@ -25,7 +26,8 @@ struct parser {
 	char dir[PATH_MAX]; /* relative paths are relative to the file */
 	bool seen_skew, seen_max, seen_instance, seen_mode, seen_default;
 	bool seen_maxconn, seen_open_source, seen_open_total, seen_denials;
-	bool seen_conn_rate;
+	bool seen_conn_rate, seen_max_addrs;
+	bool seen_workers, seen_worker_queue;
 };
 
 __attribute__((format(printf, 2, 3))) static int fail(struct parser *p,
@@ -292,6 +294,29 @@ static int rate_directive(struct parser *p, char **w, int n, bool *seen,
 	return parse_rate(p, w, n, with_burst, r);
 }
 
+/* max-addresses-per-user N [replace-oldest|refuse] */
+static int parse_max_addresses(struct parser *p, char **w, int n)
+{
+	unsigned long v;
+
+	if (once(p, &p->seen_max_addrs, w[0]))
+		return -1;
+	if (n != 2 && n != 3)
+		return fail(p, "%s: expected '%s N [replace-oldest|refuse]'",
+			    w[0], w[0]);
+	if (parse_uint(p, w[0], w[1], 1, LMIGD_MAX_ADDRESSES_LIMIT, &v))
+		return -1;
+	p->cfg->max_addresses = v;
+	if (n == 2 || !strcmp(w[2], "replace-oldest"))
+		p->cfg->addr_policy = LMIGD_ADDR_REPLACE_OLDEST;
+	else if (!strcmp(w[2], "refuse"))
+		p->cfg->addr_policy = LMIGD_ADDR_REFUSE;
+	else
+		return fail(p, "%s: '%s' is neither replace-oldest nor refuse",
+			    w[0], w[2]);
+	return 0;
+}
+
 static int parse_directive(struct parser *p, char **w, int n)
 {
 	struct lmigd_config *cfg = p->cfg;
@@ -311,6 +336,8 @@ static int parse_directive(struct parser *p, char **w, int n)
 	if (!strcmp(d, "connection-rate"))
 		return rate_directive(p, w, n, &p->seen_conn_rate, true,
 				      &cfg->connection_rate);
+	if (!strcmp(d, "max-addresses-per-user"))
+		return parse_max_addresses(p, w, n);
 	if (!strcmp(d, "denial-samples"))
 		return rate_directive(p, w, n, &p->seen_denials, false,
 				      &cfg->denials);
@@ -354,6 +381,25 @@ static int parse_directive(struct parser *p, char **w, int n)
 		    parse_uint(p, d, w[1], 1, 65536, &v))
 			return -1;
 		cfg->max_connections = v;
+		return 0;
+	}
+	if (!strcmp(d, "workers")) {
+		if (once(p, &p->seen_workers, d))
+			return -1;
+		if (!strcmp(w[1], "auto")) {
+			cfg->workers = 0;
+			return 0;
+		}
+		if (parse_uint(p, d, w[1], 1, LMIGD_WORKERS_MAX, &v))
+			return -1;
+		cfg->workers = v;
+		return 0;
+	}
+	if (!strcmp(d, "worker-queue")) {
+		if (once(p, &p->seen_worker_queue, d) ||
+		    parse_uint(p, d, w[1], 1, 65536, &v))
+			return -1;
+		cfg->worker_queue = v;
 		return 0;
 	}
 	if (!strcmp(d, "instance")) {
@@ -530,6 +576,8 @@ int lmigd_config_parse(const char *text, const char *name,
 	cfg->max_connections = 256;
 	strcpy(cfg->instance, LMIG_INSTANCE_DEFAULT);
 	cfg->unclassified = LMIG_DEFAULT_PASS;
+	cfg->max_addresses = LMIGD_MAX_ADDRESSES;
+	cfg->addr_policy = LMIGD_ADDR_REPLACE_OLDEST;
 	cfg->connection_rate = (struct lmigd_rate){LMIGD_CONN_RATE,
 						   LMIGD_CONN_BURST};
 	cfg->open_source = (struct lmigd_rate){LMIGD_OPEN_SOURCE_RATE,

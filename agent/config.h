@@ -32,6 +32,15 @@
 /* New TLS connections a second from one address, and their burst. */
 #define LMIGD_CONN_RATE	 20
 #define LMIGD_CONN_BURST 40
+/* Addresses one user may hold admissions for at once. */
+#define LMIGD_MAX_ADDRESSES	  4
+#define LMIGD_MAX_ADDRESSES_LIMIT 1024 /* the most it may be set to */
+
+/* What a user over max-addresses-per-user gets. */
+enum lmigd_addr_policy {
+	LMIGD_ADDR_REPLACE_OLDEST, /* the oldest other address is ended */
+	LMIGD_ADDR_REFUSE,	   /* the new address is refused */
+};
 
 enum lmigd_xdp_mode {
 	LMIGD_XDP_AUTO, /* native, else generic (logged) */
@@ -83,6 +92,10 @@ struct lmigd_config {
 	struct lmigd_rate open_total;  /* open class, all sources */
 	struct lmigd_rate denials;     /* denial samples per second and CPU */
 	struct lmigd_rate connection_rate; /* new connections, per source */
+	unsigned int workers;	    /* verifying threads; 0: one per CPU */
+	unsigned int worker_queue;  /* jobs in flight; 0: 64 per worker */
+	unsigned int max_addresses; /* per user */
+	enum lmigd_addr_policy addr_policy;
 };
 
 /*

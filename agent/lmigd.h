@@ -12,13 +12,18 @@
 #include "kernel.h"
 #include "loop.h"
 #include "server.h"
+#include "snapshot.h"
 #include "token.h"
 #include "token_cache.h"
+#include "user_addrs.h"
+#include "workers.h"
 
 struct lmigd {
 	struct lmigd_config cfg;
-	struct lmig_verifier *verifier;
-	struct lmigd_token_cache *tokens; /* verified by this verifier */
+	/* Verifier and token cache; replaced whole on reload. */
+	struct lmigd_snapshot *snap;
+	struct lmigd_workers *workers;
+	struct lmigd_user_addrs *addrs; /* admitted addresses by user */
 	struct lmigd_kernel *kernel;
 	struct lmig_fp *fp;
 	struct lmigd_loop *loop;
@@ -30,6 +35,7 @@ struct lmigd {
 	bool resync_pending;
 	unsigned int ticks;
 	uint64_t admitted, refused;
+	uint64_t busy; /* answered 503: every worker's queue full */
 	/* CLOCK_REALTIME - CLOCK_MONOTONIC the expiries were written with. */
 	int64_t clock_anchor_ns;
 	struct lmigd_denials denials;

@@ -115,6 +115,7 @@ static void on_tick(void *arg)
 static void reload(struct lmigd *d)
 {
 	static struct lmigd_config cfg;
+	struct lmigd_snapshot *snap;
 	struct lmig_verifier *v;
 	char err[1024];
 
@@ -125,22 +126,34 @@ static void reload(struct lmigd *d)
 			err);
 		return;
 	}
+	snap = lmigd_snapshot_new(v);
+	if (!snap) {
+		log_err("reload refused, the running configuration stays: "
+			"out of memory");
+		lmig_verifier_free(v);
+		return;
+	}
 	if (lmigd_apply_services(&cfg, d->fp, err, sizeof(err))) {
 		log_err("reload: services: %s", err);
-		lmig_verifier_free(v);
+		lmigd_snapshot_put(snap);
 		return;
 	}
 	if (memcmp(cfg.listen, d->cfg.listen, sizeof(cfg.listen)) ||
 	    strcmp(cfg.tls_cert, d->cfg.tls_cert) ||
 	    strcmp(cfg.tls_key, d->cfg.tls_key) ||
 	    strcmp(cfg.instance, d->cfg.instance) ||
-	    memcmp(cfg.interfaces, d->cfg.interfaces, sizeof(cfg.interfaces)))
-		log_warn("listen, TLS, instance and interface changes take "
-			 "effect at the next start");
-	lmig_verifier_free(d->verifier);
-	d->verifier = v;
-	/* What the old keys verified is no proof under the new ones. */
-	lmigd_token_cache_flush(d->tokens);
+	    memcmp(cfg.interfaces, d->cfg.interfaces, sizeof(cfg.interfaces)) ||
+	    cfg.workers != d->cfg.workers ||
+	    cfg.worker_queue != d->cfg.worker_queue)
+		log_warn("listen, TLS, instance, interface and worker changes "
+			 "take effect at the next start");
+	/*
+	 * Tokens submitted from now on are verified with the new keys, and
+	 * cached apart: what the old keys verified is no proof under the new
+	 * ones. Jobs already on a worker finish with the snapshot they hold.
+	 */
+	lmigd_snapshot_put(d->snap);
+	d->snap = snap;
 	d->cfg.clock_skew = cfg.clock_skew;
 	d->cfg.max_admission = cfg.max_admission;
 	memcpy(d->cfg.audience, cfg.audience, sizeof(cfg.audience));
@@ -153,10 +166,20 @@ static void reload(struct lmigd *d)
 	d->cfg.open_total = cfg.open_total;
 	d->cfg.denials = cfg.denials;
 	d->cfg.connection_rate = cfg.connection_rate;
+	d->cfg.max_addresses = cfg.max_addresses;
+	d->cfg.addr_policy = cfg.addr_policy;
 	lmigd_server_set_rate(d->server, cfg.connection_rate.rate,
 			      cfg.connection_rate.burst);
 	log_notice("reloaded: %d issuer keys, %d service ranges", cfg.n_keys,
 		   cfg.n_services);
+}
+
+static void on_workers(void *arg, uint32_t events)
+{
+	struct lmigd *d = arg;
+
+	(void)events;
+	lmigd_workers_collect(d->workers);
 }
 
 static void on_signal(void *arg, uint32_t events)
@@ -181,14 +204,12 @@ static void on_signal(void *arg, uint32_t events)
 
 static int start(struct lmigd *d)
 {
+	unsigned int n_workers, max_jobs;
 	char err[1024];
 	sigset_t mask;
 	int ret;
 
 	d->clock_anchor_ns = lmig_clock_offset_ns();
-	d->tokens = lmigd_token_cache_new();
-	if (!d->tokens)
-		return -ENOMEM;
 	ret = lmigd_kernel_open(&d->kernel, err, sizeof(err));
 	if (ret) {
 		log_err("%s", err);
@@ -211,6 +232,12 @@ static int start(struct lmigd *d)
 	ret = lmigd_mirror_resync(d);
 	if (ret)
 		return ret;
+	/* After the resync: what it dropped is not counted against anyone. */
+	d->addrs = lmigd_user_addrs_new();
+	if (!d->addrs || lmigd_user_addrs_rebuild(d->addrs, d->fp)) {
+		log_err("cannot index the admissions by user");
+		return -ENOMEM;
+	}
 
 	d->loop = lmigd_loop_new();
 	if (!d->loop)
@@ -227,6 +254,20 @@ static int start(struct lmigd *d)
 			   on_kernel_event, d))
 		return -errno;
 	lmigd_loop_set_tick(d->loop, on_tick, d);
+	n_workers = d->cfg.workers ? d->cfg.workers : lmigd_workers_default();
+	max_jobs = d->cfg.worker_queue ? d->cfg.worker_queue
+				       : n_workers * LMIGD_JOBS_PER_WORKER;
+	d->workers = lmigd_workers_new(n_workers, max_jobs);
+	if (!d->workers) {
+		log_err("starting %u worker threads: %s", n_workers,
+			strerror(errno));
+		return -errno;
+	}
+	if (lmigd_loop_add(d->loop, lmigd_workers_event_fd(d->workers), EPOLLIN,
+			   on_workers, d))
+		return -errno;
+	log_info("%u worker threads verify tokens, %u jobs at most in flight",
+		 n_workers, max_jobs);
 	/* Before privileges go: the ring buffer is mapped once, here. */
 	if (lmigd_denials_start(d, err, sizeof(err)))
 		log_warn("drop samples will not be logged: %s", err);
@@ -248,14 +289,17 @@ static int start(struct lmigd *d)
 static void stop(struct lmigd *d)
 {
 	lmigd_notify("STOPPING=1");
+	/* Verifications under way end, with their answers, before the server.
+	 */
+	lmigd_workers_free(d->workers);
 	lmigd_server_stop(d->server);
 	if (d->signal_fd >= 0)
 		close(d->signal_fd);
 	lmigd_loop_free(d->loop);
 	lmig_fp_close(d->fp);
 	lmigd_kernel_close(d->kernel);
-	lmig_verifier_free(d->verifier);
-	lmigd_token_cache_free(d->tokens);
+	lmigd_snapshot_put(d->snap);
+	lmigd_user_addrs_free(d->addrs);
 }
 
 int main(int argc, char **argv)
@@ -271,6 +315,7 @@ int main(int argc, char **argv)
 	const char *path = LMIGD_CONFIG_DEFAULT;
 	bool check_only = false, verbose = false;
 	struct lmigd *d = &lmigd;
+	struct lmig_verifier *verifier;
 	char err[1024];
 	int opt, ret;
 
@@ -309,8 +354,14 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	if (lmigd_config_load(path, &d->cfg, err, sizeof(err)) ||
-	    lmigd_build_verifier(&d->cfg, &d->verifier, err, sizeof(err))) {
+	    lmigd_build_verifier(&d->cfg, &verifier, err, sizeof(err))) {
 		log_err("%s", err);
+		return 1;
+	}
+	d->snap = lmigd_snapshot_new(verifier);
+	if (!d->snap) {
+		log_err("out of memory");
+		lmig_verifier_free(verifier);
 		return 1;
 	}
 	if (check_only) {
@@ -318,7 +369,7 @@ int main(int argc, char **argv)
 		       "ranges, %d interfaces\n",
 		       path, d->cfg.n_keys, d->cfg.n_services,
 		       d->cfg.n_interfaces);
-		lmig_verifier_free(d->verifier);
+		lmigd_snapshot_put(d->snap);
 		return 0;
 	}
 

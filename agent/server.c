@@ -21,9 +21,10 @@ enum conn_state {
 	CONN_HANDSHAKE,
 	CONN_READING,
 	CONN_WRITING,
+	CONN_WAITING, /* for a deferred answer; reads nothing meanwhile */
 };
 
-struct conn {
+struct lmigd_conn {
 	struct lmigd_server *srv;
 	int fd;
 	SSL *ssl;
@@ -31,11 +32,12 @@ struct conn {
 	struct sockaddr_storage peer;
 	int64_t deadline_ms;
 	bool close_after_write;
+	bool dead; /* closed while waiting: freed by the answer */
 	char in[HTTP_MAX_HEADER + HTTP_MAX_BODY];
 	size_t in_len;
 	char *out;
 	size_t out_len, out_off;
-	struct conn *prev, *next;
+	struct lmigd_conn *prev, *next;
 };
 
 struct listener {
@@ -50,7 +52,8 @@ struct lmigd_server {
 	void *arg;
 	struct listener listeners[LMIGD_MAX_LISTEN];
 	int n_listeners;
-	struct conn *conns;
+	struct lmigd_conn *conns;
+	struct lmigd_conn *zombies; /* closed, an answer still to come */
 	unsigned int n_conns, max_conns;
 	struct lmigd_source_rate *per_source;
 	uint64_t rate_refused; /* since the last expire() */
@@ -76,7 +79,18 @@ static const char *tls_error(void)
 	return buf;
 }
 
-static void conn_close(struct conn *c)
+static void conn_unlink(struct lmigd_conn **head, struct lmigd_conn *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		*head = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->prev = c->next = NULL;
+}
+
+static void conn_close(struct lmigd_conn *c)
 {
 	struct lmigd_server *srv = c->srv;
 
@@ -85,23 +99,30 @@ static void conn_close(struct conn *c)
 		if (c->state != CONN_HANDSHAKE)
 			SSL_shutdown(c->ssl);
 		SSL_free(c->ssl);
+		c->ssl = NULL;
 	}
 	close(c->fd);
+	c->fd = -1;
 	free(c->out);
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		srv->conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+	c->out = NULL;
+	conn_unlink(&srv->conns, c);
 	srv->n_conns--;
+	if (c->state == CONN_WAITING) {
+		/* A worker's answer still names it: keep it till then. */
+		c->dead = true;
+		c->next = srv->zombies;
+		if (srv->zombies)
+			srv->zombies->prev = c;
+		srv->zombies = c;
+		return;
+	}
 	free(c);
 }
 
 static void conn_event(void *arg, uint32_t events);
 
 /* Wait for what OpenSSL asks for, or close on a real error. */
-static void conn_wait(struct conn *c, int ret)
+static void conn_wait(struct lmigd_conn *c, int ret)
 {
 	uint32_t want;
 
@@ -121,22 +142,28 @@ static void conn_wait(struct conn *c, int ret)
 		conn_close(c);
 }
 
-/*
- * Serialise a response into the output buffer and start writing it.
- * Returns false when the connection had to be closed (and is freed).
- */
-static bool conn_respond(struct conn *c, const struct http_request *req,
-			 int error_status, const char *why)
+enum respond {
+	RESPOND_CLOSED,	  /* the connection had to be closed (and is freed) */
+	RESPOND_WRITING,  /* the answer is in the output buffer */
+	RESPOND_DEFERRED, /* lmigd_server_answer() will bring it */
+};
+
+/* Serialise a response into the output buffer and start writing it. */
+static enum respond conn_respond(struct lmigd_conn *c,
+				 const struct http_request *req,
+				 int error_status, const char *why)
 {
 	bool keep_alive = req ? req->keep_alive : false;
 	FILE *out = open_memstream(&c->out, &c->out_len);
+	int ret = LMIGD_ANSWERED;
 
 	if (!out) {
 		conn_close(c);
-		return false;
+		return RESPOND_CLOSED;
 	}
 	if (req) {
-		c->srv->cb(c->srv->arg, req, &c->peer, out, &keep_alive);
+		ret = c->srv->cb(c->srv->arg, c, req, &c->peer, out,
+				 &keep_alive);
 	} else {
 		char *body = NULL;
 		size_t len = 0;
@@ -157,16 +184,28 @@ static bool conn_respond(struct conn *c, const struct http_request *req,
 	}
 	if (fclose(out)) {
 		conn_close(c);
-		return false;
+		return RESPOND_CLOSED;
+	}
+	if (ret == LMIGD_DEFERRED) {
+		free(c->out);
+		c->out = NULL;
+		c->state = CONN_WAITING;
+		c->deadline_ms = now_ms() + LMIGD_REQUEST_TIMEOUT_MS;
+		/* Only hang-ups and errors are reported meanwhile. */
+		if (lmigd_loop_modify(c->srv->loop, c->fd, 0, conn_event, c)) {
+			conn_close(c);
+			return RESPOND_CLOSED;
+		}
+		return RESPOND_DEFERRED;
 	}
 	c->out_off = 0;
 	c->close_after_write = !keep_alive;
 	c->state = CONN_WRITING;
 	c->deadline_ms = now_ms() + LMIGD_REQUEST_TIMEOUT_MS;
-	return true;
+	return RESPOND_WRITING;
 }
 
-static void conn_step(struct conn *c)
+static void conn_step(struct lmigd_conn *c)
 {
 	for (;;) {
 		struct http_request req;
@@ -186,10 +225,14 @@ static void conn_step(struct conn *c)
 		case CONN_READING:
 			ret = http_parse_request(c->in, c->in_len, &req, &why);
 			if (ret == 1) {
-				if (!conn_respond(c, &req, 0, NULL))
+				enum respond r = conn_respond(c, &req, 0, NULL);
+
+				if (r == RESPOND_CLOSED)
 					return;
 				c->in_len -= req.length;
 				memmove(c->in, c->in + req.length, c->in_len);
+				if (r == RESPOND_DEFERRED)
+					return;
 				break;
 			}
 			if (ret < 0) {
@@ -227,20 +270,51 @@ static void conn_step(struct conn *c)
 				conn_close(c);
 				return;
 			}
+
 			c->state = CONN_READING;
 			c->deadline_ms = now_ms() +
 					 (c->in_len ? LMIGD_REQUEST_TIMEOUT_MS
 						    : LMIGD_IDLE_TIMEOUT_MS);
 			break;
+		case CONN_WAITING:
+			return;
 		}
 	}
 }
 
 static void conn_event(void *arg, uint32_t events)
 {
-	struct conn *c = arg;
+	struct lmigd_conn *c = arg;
 
-	(void)events;
+	if (c->state == CONN_WAITING) {
+		if (events & (EPOLLHUP | EPOLLERR))
+			conn_close(c);
+		return;
+	}
+	conn_step(c);
+}
+
+void lmigd_server_answer(struct lmigd_conn *c, char *response, size_t len,
+			 bool keep_alive)
+{
+	if (c->dead) {
+		conn_unlink(&c->srv->zombies, c);
+		free(response);
+		free(c);
+		return;
+	}
+	if (!response || !len) {
+		/* Nothing could be said: the client sees the close. */
+		free(response);
+		conn_close(c);
+		return;
+	}
+	c->out = response;
+	c->out_len = len;
+	c->out_off = 0;
+	c->close_after_write = !keep_alive;
+	c->state = CONN_WRITING;
+	c->deadline_ms = now_ms() + LMIGD_REQUEST_TIMEOUT_MS;
 	conn_step(c);
 }
 
@@ -249,7 +323,7 @@ static bool accept_one(struct lmigd_server *srv, int lfd)
 {
 	struct sockaddr_storage peer;
 	socklen_t len = sizeof(peer);
-	struct conn *c;
+	struct lmigd_conn *c;
 	int fd;
 
 	fd = accept4(lfd, (struct sockaddr *)&peer, &len,
@@ -431,6 +505,12 @@ void lmigd_server_stop(struct lmigd_server *srv)
 		return;
 	while (srv->conns)
 		conn_close(srv->conns);
+	while (srv->zombies) {
+		struct lmigd_conn *c = srv->zombies;
+
+		conn_unlink(&srv->zombies, c);
+		free(c);
+	}
 	for (int i = 0; i < srv->n_listeners; i++) {
 		lmigd_loop_remove(srv->loop, srv->listeners[i].fd);
 		close(srv->listeners[i].fd);
@@ -443,7 +523,7 @@ void lmigd_server_stop(struct lmigd_server *srv)
 void lmigd_server_expire(struct lmigd_server *srv)
 {
 	int64_t now = now_ms();
-	struct conn *c = srv->conns;
+	struct lmigd_conn *c = srv->conns;
 
 	if (srv->rate_refused) {
 		log_warn("refused %llu connections over the per-source rate",
@@ -451,7 +531,7 @@ void lmigd_server_expire(struct lmigd_server *srv)
 		srv->rate_refused = 0;
 	}
 	while (c) {
-		struct conn *next = c->next;
+		struct lmigd_conn *next = c->next;
 
 		if (now >= c->deadline_ms)
 			conn_close(c);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Verified tokens by SHA-256, within the window their verification holds. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,18 +16,27 @@ struct entry {
 	bool used;
 };
 
+/* The lock covers look-up and store, never a signature check. */
 struct lmigd_token_cache {
+	pthread_mutex_t lock;
 	struct entry slots[LMIGD_TOKEN_CACHE_SLOTS];
 	uint64_t hits, misses;
 };
 
 struct lmigd_token_cache *lmigd_token_cache_new(void)
 {
-	return calloc(1, sizeof(struct lmigd_token_cache));
+	struct lmigd_token_cache *cache = calloc(1, sizeof(*cache));
+
+	if (cache)
+		pthread_mutex_init(&cache->lock, NULL);
+	return cache;
 }
 
 void lmigd_token_cache_free(struct lmigd_token_cache *cache)
 {
+	if (!cache)
+		return;
+	pthread_mutex_destroy(&cache->lock);
 	free(cache);
 }
 
@@ -34,20 +44,24 @@ void lmigd_token_cache_flush(struct lmigd_token_cache *cache)
 {
 	if (!cache)
 		return;
+	pthread_mutex_lock(&cache->lock);
 	for (size_t i = 0; i < LMIGD_TOKEN_CACHE_SLOTS; i++)
 		cache->slots[i].used = false;
+	pthread_mutex_unlock(&cache->lock);
 }
 
-void lmigd_token_cache_stats(const struct lmigd_token_cache *cache,
+void lmigd_token_cache_stats(struct lmigd_token_cache *cache,
 			     struct lmigd_token_cache_stats *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (!cache)
 		return;
+	pthread_mutex_lock(&cache->lock);
 	out->hits = cache->hits;
 	out->misses = cache->misses;
 	for (size_t i = 0; i < LMIGD_TOKEN_CACHE_SLOTS; i++)
 		out->entries += cache->slots[i].used;
+	pthread_mutex_unlock(&cache->lock);
 }
 
 static int64_t max64(int64_t a, int64_t b)
@@ -111,20 +125,26 @@ enum lmig_token_status lmigd_token_verify_cached(
 
 	memcpy(&slot, digest, sizeof(slot));
 	e = &cache->slots[slot & (LMIGD_TOKEN_CACHE_SLOTS - 1)];
+	pthread_mutex_lock(&cache->lock);
 	if (e->used && !memcmp(e->digest, digest, sizeof(digest)) &&
 	    now_unix >= e->from && now_unix < e->until) {
 		cache->hits++;
 		*out = e->token;
+		pthread_mutex_unlock(&cache->lock);
 		return LMIG_TOKEN_OK;
 	}
 	cache->misses++;
+	pthread_mutex_unlock(&cache->lock);
+
 	st = lmig_token_verify(verifier, token, len, now_unix, out);
 	if (st == LMIG_TOKEN_OK && window(verifier, out, &from, &until)) {
+		pthread_mutex_lock(&cache->lock);
 		e->from = from;
 		e->until = until;
 		memcpy(e->digest, digest, sizeof(digest));
 		e->token = *out;
 		e->used = true;
+		pthread_mutex_unlock(&cache->lock);
 	}
 	return st;
 }

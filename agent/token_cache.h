@@ -13,7 +13,8 @@
  * belongs to one verifier: flush it when the verifier is replaced.
  *
  * A fixed table of LMIGD_TOKEN_CACHE_SLOTS entries, each token in the one
- * slot its hash names; a newer token takes the slot. Not thread-safe.
+ * slot its hash names; a newer token takes the slot. Safe to share
+ * between threads: a lock covers look-up and store, not the verification.
  */
 #ifndef LMIG_AGENT_TOKEN_CACHE_H
 #define LMIG_AGENT_TOKEN_CACHE_H
@@ -36,7 +37,7 @@ struct lmigd_token_cache_stats {
 struct lmigd_token_cache *lmigd_token_cache_new(void);
 void lmigd_token_cache_free(struct lmigd_token_cache *cache);
 void lmigd_token_cache_flush(struct lmigd_token_cache *cache);
-void lmigd_token_cache_stats(const struct lmigd_token_cache *cache,
+void lmigd_token_cache_stats(struct lmigd_token_cache *cache,
 			     struct lmigd_token_cache_stats *out);
 
 /*

@@ -91,7 +91,10 @@ TEST(full)
 			   "open-limit-source 10 20\n"
 			   "open-limit-total 0 1\n"
 			   "denial-samples 0\n"
-			   "connection-rate 5 10\n"))
+			   "connection-rate 5 10\n"
+			   "workers 3\n"
+			   "worker-queue 40\n"
+			   "max-addresses-per-user 2 refuse\n"))
 	TH_LOG("%s", err);
 	EXPECT_STREQ("ID", cfg.audience);
 	EXPECT_EQ(2, cfg.n_listen);
@@ -107,6 +110,10 @@ TEST(full)
 	EXPECT_EQ(10, cfg.max_connections);
 	EXPECT_EQ(5, cfg.connection_rate.rate);
 	EXPECT_EQ(10, cfg.connection_rate.burst);
+	EXPECT_EQ(3, cfg.workers);
+	EXPECT_EQ(40, cfg.worker_queue);
+	EXPECT_EQ(2, cfg.max_addresses);
+	EXPECT_EQ(LMIGD_ADDR_REFUSE, cfg.addr_policy);
 	EXPECT_STREQ("gw-1", cfg.instance);
 	EXPECT_EQ(2, cfg.n_interfaces);
 	EXPECT_EQ(LMIGD_XDP_GENERIC, cfg.xdp_mode);
@@ -209,6 +216,16 @@ BAD(rate_words, "open-limit-source 10\n",
 BAD(conn_rate_words, "connection-rate 5\n",
     "/etc/lmig/lmigd.conf:7: connection-rate: expected "
     "'connection-rate RATE BURST'");
+BAD(workers_zero, "workers 0\n",
+    "/etc/lmig/lmigd.conf:7: workers: '0' is not a number from 1 to 256");
+BAD(workers_twice, "workers auto\nworkers 2\n",
+    "/etc/lmig/lmigd.conf:8: workers given twice");
+BAD(addrs_policy, "max-addresses-per-user 2 evict\n",
+    "/etc/lmig/lmigd.conf:7: max-addresses-per-user: 'evict' is neither "
+    "replace-oldest nor refuse");
+BAD(addrs_zero, "max-addresses-per-user 0\n",
+    "/etc/lmig/lmigd.conf:7: max-addresses-per-user: '0' is not a number "
+    "from 1 to 1024");
 BAD(rate_bad, "open-limit-total lots 1\n",
     "/etc/lmig/lmigd.conf:7: open-limit-total: 'lots' is not a number");
 BAD(rate_big, "open-limit-total 1000000001 1\n",

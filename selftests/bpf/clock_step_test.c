@@ -6,13 +6,12 @@
  * Runs as root, on a fast-path instance in a private BPF filesystem.
  */
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/mount.h>
 
 #include "kselftest_harness.h"
+#include "fp_private.h"
 #include "clock_step.h"
 
 #define SEC 1000000000ULL
@@ -25,18 +24,6 @@ FIXTURE(step)
 	char msg[LMIG_FP_MSG_MAX];
 	uint32_t slot[3];
 };
-
-static struct lmig_addr addr_of(uint8_t last)
-{
-	struct lmig_addr a = {.addr = {[10] = 0xff,
-				       [11] = 0xff,
-				       [12] = 192,
-				       [13] = 0,
-				       [14] = 2,
-				       [15] = last}};
-
-	return a;
-}
 
 static int put_user(FIXTURE_DATA(step) * self, uint32_t id, uint64_t until)
 {
@@ -55,7 +42,7 @@ static int put_admission(FIXTURE_DATA(step) * self, uint8_t last, uint32_t user,
 				     .user_id = user,
 				     .user_slot = self->slot[user],
 				     .services = LMIG_SERVICE_PTT};
-	struct lmig_addr a = addr_of(last);
+	struct lmig_addr a = fp_test_addr(last);
 
 	return lmig_fp_admission_put(self->fp, &a, &adm, self->msg,
 				     sizeof(self->msg));
@@ -64,7 +51,7 @@ static int put_admission(FIXTURE_DATA(step) * self, uint8_t last, uint32_t user,
 /* The admission's expiry, 0 when it has none. */
 static uint64_t expiry(FIXTURE_DATA(step) * self, uint8_t last)
 {
-	struct lmig_addr a = addr_of(last);
+	struct lmig_addr a = fp_test_addr(last);
 	struct lmig_admission adm;
 
 	if (lmig_fp_admission_get(self->fp, &a, &adm, NULL, 0))
@@ -83,9 +70,7 @@ static uint64_t window(FIXTURE_DATA(step) * self, uint32_t user)
 
 FIXTURE_SETUP(step)
 {
-	ASSERT_EQ(0, unshare(CLONE_NEWNS | CLONE_NEWNET));
-	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
-	ASSERT_EQ(0, mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700"));
+	ASSERT_EQ(0, fp_private_bpffs());
 	snprintf(self->instance, sizeof(self->instance), "step-%d", getpid());
 	ASSERT_EQ(0, lmig_fp_load(self->instance, &self->fp, self->msg,
 				  sizeof(self->msg)))

@@ -3,15 +3,17 @@
 #
 # The agent itself, end to end (topology in selftests/lib/gateway.sh):
 # readiness to the service manager, the privileges it keeps, the HTTP
-# endpoint's keep-alive, pipelining, limits and timeouts, and a kill -9
-# in the middle of admissions that loses nothing and admits no one.
+# endpoint's keep-alive, pipelining, limits and timeouts, verification on
+# worker threads (answers in order, reloads and stops while verifying),
+# and a kill -9 in the middle of admissions that loses nothing and admits
+# no one.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/gateway.sh"
 
 trap gw_cleanup EXIT
-tests=19
+tests=28
 tap_plan $tests
 if [ ! -d /sys/module/lmig ]; then
 	for i in $(seq $tests); do tap_skip "agent $i" "lmig.ko is not loaded"; done
@@ -58,6 +60,13 @@ check_eq() {
 		tap_fail "$1" "expected '$2', got '$3'"
 	fi
 }
+check_match() {
+	if grep -qE -- "$2" <<< "$3"; then
+		tap_ok "$1"
+	else
+		tap_fail "$1" "'$2' not in: $3"
+	fi
+}
 
 check_eq "keep-alive and pipelined requests are answered in order" "200 404 405" \
 	"$(raw 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /nothing HTTP/1.1\r\nHost: x\r\n\r\nPUT /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')"
@@ -71,6 +80,37 @@ check_eq "HTTP/2 is refused with 505" "505" \
 	"$(raw 'GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n')"
 check_eq "a malformed request closes the connection after 400" "400" \
 	"$(raw 'GET /healthz HTTP/1.1\nHost: x\n\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')"
+
+# A POST is verified on a worker: what is pipelined behind it waits.
+stranger=$(gw_mint --exp-in 3600 --scope 3gpp:mc:ptt_service \
+	--mcptt-id sip:nobody@primary.example)
+check_eq "a pipelined POST is answered before the requests behind it" \
+	"403 404 200" \
+	"$(raw "POST /v1/admission HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer $stranger\r\n\r\nGET /v1/admission HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")"
+workers=$(gw_client_request alice GET /healthz | tail -n 1 | jq -r .workers)
+check_eq "tokens are verified by one worker per CPU" "$(nproc)" "$workers"
+
+# Reloads while tokens are on the workers: every admission is answered.
+token=$(gw_mint --exp-in 3600 --scope 3gpp:mc:ptt_service \
+	--mcptt-id sip:alice@primary.example)
+pids=
+for j in 1 2 3; do
+	(
+		for i in $(seq 8); do
+			gw_client_request alice POST /v1/admission "$token" |
+				head -n 1
+		done > "$gw_dir/hup.$j"
+	) &
+	pids="$pids $!"
+done
+for i in 1 2 3; do
+	sleep 0.3
+	kill -HUP "$gw_agent_pid"
+done
+# shellcheck disable=SC2086 # a list of pids
+wait $pids
+check_eq "admissions during three reloads are all answered 200" 24 \
+	"$(cat "$gw_dir"/hup.* | grep -c '^HTTP 200$')"
 
 # New connections from one address are limited before any TLS work:
 # lower the limit to 1 a second with a burst of 3, and try 8 at once.
@@ -112,17 +152,30 @@ out=$(in_ns "$(gw_client_ns bob)" lmig-probe hold \
 check_eq "a silent client is disconnected (handshake deadline)" closed \
 	"$(awk '{print $1}' <<< "$out")"
 
-# kill -9 in the middle of a stream of admissions.
+# kill -9 in the middle of a stream of admissions. alice starts with
+# none, and the kill waits for the stream's first grant: a fixed delay
+# alone would, on a slow or busy host, kill before anything was granted
+# and then find alice, rightly, not admitted.
 token=$(gw_mint --exp-in 3600 --scope 3gpp:mc:ptt_service \
 	--mcptt-id sip:alice@primary.example)
+gw_client_request alice DELETE /v1/admission >/dev/null 2>&1
+granted() {
+	grep -c "admitted $(gw_client_addr alice):" "$gw_dir/lmigd.log"
+}
+before=$(granted)
 (
 	for i in $(seq 40); do
 		gw_client_request alice POST /v1/admission "$token" >/dev/null 2>&1
 	done
 ) &
 loop=$!
-sleep 1.5
+for i in $(seq 600); do
+	[ "$(granted)" -gt "$before" ] && break
+	sleep 0.1
+done
+sleep 0.3
 kill -9 "$gw_agent_pid"
+echo "# admissions granted before the kill: $(($(granted) - before))"
 wait "$gw_agent_pid" 2>/dev/null
 gw_agent_pid=
 wait "$loop"
@@ -134,5 +187,46 @@ show=$(gw_ctl -j show)
 check_eq "exactly one session, alice's" "$(gw_client_addr alice)" \
 	"$(jq -r '[.profiles[].sessions[].address] | join(" ")' <<< "$show")"
 check_eq "alice's traffic passes after the restart" 3 \
+	"$(gw_traffic alice $GW_PORT_PTT)"
+
+# One address per user: alice's token from bob's address is one too many.
+reload_with() {
+	sed -i '/^max-addresses-per-user/d' "$gw_dir/lmigd.conf"
+	echo "$1" >> "$gw_dir/lmigd.conf"
+	: > "$gw_dir/lmigd.log"
+	kill -HUP "$gw_agent_pid"
+	for i in $(seq 50); do
+		grep -q 'reloaded' "$gw_dir/lmigd.log" && break
+		sleep 0.1
+	done
+}
+reload_with "max-addresses-per-user 1 refuse"
+reply=$(gw_client_request bob POST /v1/admission "$token")
+check_match "a second address of alice is refused (403)" \
+	'^HTTP 403.*"reason": ?"address_limit"' "$(tr '\n' ' ' <<< "$reply")"
+check_eq "and alice's first address still passes" 3 \
+	"$(gw_traffic alice $GW_PORT_PTT)"
+reload_with "max-addresses-per-user 1 replace-oldest"
+reply=$(gw_client_request bob POST /v1/admission "$token")
+check_match "with replace-oldest the new address is admitted" '^HTTP 200' \
+	"$reply"
+check_eq "and alice's old address is dropped" 0 \
+	"$(gw_traffic alice $GW_PORT_PTT)"
+
+# SIGTERM while tokens are being verified: a clean stop.
+(
+	for i in $(seq 20); do
+		gw_client_request alice POST /v1/admission "$token" >/dev/null 2>&1
+	done
+) &
+loop=$!
+sleep 1.5
+kill -TERM "$gw_agent_pid"
+rc=0
+wait "$gw_agent_pid" || rc=$?
+gw_agent_pid=
+wait "$loop"
+check_eq "SIGTERM while admitting: lmigd exits 0" 0 "$rc"
+check_eq "and alice's admission stays enforced" 3 \
 	"$(gw_traffic alice $GW_PORT_PTT)"
 tap_done
