@@ -124,8 +124,8 @@ int ctl_parse_user(const char *what, const char *arg, struct lmig_profile *p)
 		return 0;
 	}
 	if (lmig_profile_set_partner_id(p, arg)) {
-		ctl_error("%s: partner ID '%s' is longer than %d bytes", what,
-			  arg, LMIG_ID_MAX_LEN);
+		ctl_error("%s: partner ID '%s' %s", what, arg,
+			  lmig_id_problem(arg));
 		return -1;
 	}
 	return 0;
@@ -184,9 +184,8 @@ static int parse_fields(const char *what, int argc, char **argv,
 				return -1;
 			}
 			if (err) {
-				ctl_error("%s: primary '%s' is longer than %d "
-					  "bytes",
-					  what, v, LMIG_ID_MAX_LEN);
+				ctl_error("%s: primary '%s' %s", what, v,
+					  lmig_id_problem(v));
 				return -1;
 			}
 		} else if (!strcmp(k, "services")) {
@@ -216,9 +215,8 @@ static int parse_fields(const char *what, int argc, char **argv,
 			p->fields |= LMIG_PF_NOT_AFTER;
 		} else if (mode == FIELDS_REPLACE && !strcmp(k, "partner")) {
 			if (lmig_profile_set_partner_id(p, v)) {
-				ctl_error("%s: partner ID '%s' is longer than "
-					  "%d bytes",
-					  what, v, LMIG_ID_MAX_LEN);
+				ctl_error("%s: partner ID '%s' %s", what, v,
+					  lmig_id_problem(v));
 				return -1;
 			}
 		} else if (!strcmp(k, "comment")) {
@@ -293,9 +291,8 @@ static int profile_add(struct ctl *c, int argc, char **argv)
 		return CTL_USAGE;
 	}
 	if (lmig_profile_set_partner_id(&p, argv[0])) {
-		ctl_error(
-			"profile add: partner ID '%s' is longer than %d bytes",
-			argv[0], LMIG_ID_MAX_LEN);
+		ctl_error("profile add: partner ID '%s' %s", argv[0],
+			  lmig_id_problem(argv[0]));
 		return CTL_USAGE;
 	}
 	if (parse_fields("profile add", argc - 1, argv + 1, &p, FIELDS_ADD))
@@ -428,8 +425,8 @@ static int profile_get(struct ctl *c, int argc, char **argv)
 	lmig_profile_init(&p);
 	if (argc == 2 && !strcmp(argv[0], "primary")) {
 		if (lmig_profile_add_primary_id(&p, argv[1])) {
-			ctl_error("profile get: primary '%s' is too long",
-				  argv[1]);
+			ctl_error("profile get: primary '%s' %s", argv[1],
+				  lmig_id_problem(argv[1]));
 			return CTL_USAGE;
 		}
 		return request(c, "profile get", LMIG_CMD_PROFILE_GET, &p,

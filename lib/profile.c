@@ -27,9 +27,31 @@ static int lmig_copy_str(char *dst, size_t size, const char *src)
 	return 0;
 }
 
+#define LMIG_STR_(x) #x
+#define LMIG_STR(x)  LMIG_STR_(x)
+
+const char *lmig_id_problem(const char *id)
+{
+	size_t n = strlen(id);
+
+	if (!n)
+		return "is empty";
+	if (n > LMIG_ID_MAX_LEN)
+		return "is longer than " LMIG_STR(LMIG_ID_MAX_LEN) " bytes";
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)id[i] < 0x21 || (unsigned char)id[i] > 0x7e)
+			return "has a byte outside printable ASCII "
+			       "(0x21..0x7e: no blanks)";
+	return NULL;
+}
+
 int lmig_profile_set_partner_id(struct lmig_profile *p, const char *id)
 {
-	int ret = lmig_copy_str(p->partner_id, sizeof(p->partner_id), id);
+	int ret;
+
+	if (lmig_id_problem(id))
+		return -EINVAL;
+	ret = lmig_copy_str(p->partner_id, sizeof(p->partner_id), id);
 
 	if (!ret)
 		p->fields |= LMIG_PF_PARTNER_ID;
@@ -42,6 +64,8 @@ int lmig_profile_add_primary_id(struct lmig_profile *p, const char *id)
 
 	if (p->n_primary_ids >= LMIG_PRIMARY_IDS_MAX)
 		return -ENOSPC;
+	if (lmig_id_problem(id))
+		return -EINVAL;
 	ret = lmig_copy_str(p->primary_ids[p->n_primary_ids],
 			    sizeof(p->primary_ids[0]), id);
 	if (ret)

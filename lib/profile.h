@@ -120,9 +120,17 @@ struct lmig_event {
 void lmig_profile_init(struct lmig_profile *p);
 
 /*
- * Setters that also mark the field present. Strings longer than the
- * module accepts are refused with -EINVAL (-ENOSPC for one primary ID too
- * many); characters are left for the module to judge.
+ * What is wrong with an MC service ID by the module's rule (1 to
+ * LMIG_ID_MAX_LEN bytes, each printable ASCII other than space), as words
+ * to follow the ID in a message; NULL when nothing is.
+ */
+const char *lmig_id_problem(const char *id);
+
+/*
+ * Setters that also mark the field present. IDs that break the module's
+ * rule above and comments longer than it accepts are refused with -EINVAL
+ * (-ENOSPC for one primary ID too many); a comment's characters are left
+ * for the module to judge.
  */
 int lmig_profile_set_partner_id(struct lmig_profile *p, const char *id);
 int lmig_profile_add_primary_id(struct lmig_profile *p, const char *id);

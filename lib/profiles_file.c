@@ -35,18 +35,6 @@ __attribute__((format(printf, 2, 3))) static int fail(struct parser *p,
 }
 
 /* The kernel's rule for IDs: 1..255 bytes of 0x21..0x7e. */
-static bool id_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > LMIG_ID_MAX_LEN)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
-			return false;
-	return true;
-}
-
 /* The kernel's rule for comments: printable UTF-8, no C0/C1 controls. */
 static bool comment_ok(const unsigned char *s)
 {
@@ -145,11 +133,9 @@ static int parse_field(struct parser *p, struct lmig_profile *pr, const char *k,
 	size_t bad_len;
 
 	if (!strcmp(k, "primary")) {
-		if (!id_ok(v))
-			return fail(p,
-				    "primary '%s' must be 1 to %d printable "
-				    "characters without blanks",
-				    v, LMIG_ID_MAX_LEN);
+		if (lmig_id_problem(v))
+			return fail(p, "primary '%s' %s", v,
+				    lmig_id_problem(v));
 		if (lmig_profile_add_primary_id(pr, v))
 			return fail(p, "more than %d primary IDs",
 				    LMIG_PRIMARY_IDS_MAX);
@@ -211,11 +197,11 @@ static int parse_profile(struct parser *p, char **w, int n,
 	lmig_profile_init(pr);
 	if (strcmp(w[0], "profile"))
 		return fail(p, "expected 'profile', not '%s'", w[0]);
-	if (n < 2 || !id_ok(w[1]))
-		return fail(p,
-			    "a profile starts with its partner ID (1 to %d "
-			    "printable characters without blanks)",
-			    LMIG_ID_MAX_LEN);
+	if (n < 2)
+		return fail(p, "a profile starts with its partner ID");
+	if (lmig_id_problem(w[1]))
+		return fail(p, "partner ID '%s' %s", w[1],
+			    lmig_id_problem(w[1]));
 	lmig_profile_set_partner_id(pr, w[1]);
 	for (int i = 2; i < n; i += 2) {
 		if (i + 1 >= n)

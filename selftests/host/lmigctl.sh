@@ -11,7 +11,7 @@ top=$(cd "$here/../.." && pwd)
 . "$here/../lib/tap.sh"
 O=${O:-build}
 ctl=$top/$O/lmigctl
-tap_plan 35
+tap_plan 39
 
 # expect NAME STATUS PATTERN -- ARGS: exit status and a line of output.
 expect() {
@@ -27,7 +27,7 @@ expect() {
 }
 
 if [ -d /sys/module/lmig ]; then
-	for i in $(seq 35); do tap_skip "lmigctl $i" "lmig is loaded here"; done
+	for i in $(seq 39); do tap_skip "lmigctl $i" "lmig is loaded here"; done
 	exit 4
 fi
 expect "--help lists the commands" 0 '^  profile ' -- --help
@@ -95,4 +95,15 @@ expect "monitor without the module says so" 3 \
 	'the lmig module is not loaded' -- monitor
 expect "-j monitor without the module prints no JSON" 3 \
 	'^lmigctl: the lmig module is not loaded' -- -j monitor
+# IDs are checked by the module's rule before anything is sent.
+expect "a partner ID with a blank is bad usage" 2 \
+	"partner ID 'a b' has a byte outside printable ASCII" \
+	-- profile add "a b" primary sip:b@q services ptt
+expect "an empty primary ID is bad usage" 2 "primary '' is empty" \
+	-- profile add sip:a@q primary "" services ptt
+expect "a primary ID of 256 bytes is bad usage" 2 \
+	'is longer than 255 bytes' \
+	-- profile set sip:a@q primary "$(printf 'p%.0s' $(seq 256))"
+expect "revoke of a partner ID with a control byte is bad usage" 2 \
+	'outside printable ASCII' -- revoke "$(printf 'sip:a\tb')"
 tap_done

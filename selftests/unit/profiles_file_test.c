@@ -122,9 +122,12 @@ FIXTURE_VARIANT(bad)
 
 BAD(keyword, "profile A primary B services ptt\nuser C\n",
     "p.conf:2: expected 'profile', not 'user'");
-BAD(no_partner, "profile\n",
-    "p.conf:1: a profile starts with its partner ID (1 to 255 printable "
-    "characters without blanks)");
+BAD(no_partner, "profile\n", "p.conf:1: a profile starts with its partner ID");
+BAD(quoted_partner_blank, "profile \"a b\" primary B services ptt\n",
+    "p.conf:1: partner ID 'a b' has a byte outside printable ASCII "
+    "(0x21..0x7e: no blanks)");
+BAD(quoted_primary_empty, "profile A primary \"\" services ptt\n",
+    "p.conf:1: primary '' is empty");
 BAD(no_primary, "profile A services ptt\n",
     "p.conf:1: profile A has no primary ID");
 BAD(no_services, "profile A primary B\n",
