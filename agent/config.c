@@ -12,6 +12,7 @@
 #include "lmig_maps.h"
 #include "config.h"
 #include "names.h"
+#include "ports.h"
 #include "workers.h"
 
 #define MAX_WORDS     8
@@ -185,31 +186,6 @@ static int parse_issuer(struct parser *p, char **w, int n)
 	return 0;
 }
 
-static int parse_port_range(struct parser *p, const char *s, uint16_t *first,
-			    uint16_t *last)
-{
-	char buf[16];
-	char *dash;
-	unsigned long a, b;
-
-	if (strlen(s) >= sizeof(buf))
-		return fail(p, "service: '%s' is not PORT or PORT-PORT", s);
-	strcpy(buf, s);
-	dash = strchr(buf, '-');
-	if (dash)
-		*dash = '\0';
-	if (parse_uint(p, "service port", buf, 1, 65535, &a))
-		return -1;
-	b = a;
-	if (dash && parse_uint(p, "service port", dash + 1, 1, 65535, &b))
-		return -1;
-	if (b < a)
-		return fail(p, "service: range '%s' ends before it starts", s);
-	*first = a;
-	*last = b;
-	return 0;
-}
-
 /* Two classes for one port would make the verdict depend on order. */
 static int check_overlap(struct parser *p, const struct lmigd_service *s)
 {
@@ -231,6 +207,7 @@ static int check_overlap(struct parser *p, const struct lmigd_service *s)
 static int parse_service(struct parser *p, char **w, int n)
 {
 	struct lmigd_service *s = &p->cfg->services[p->cfg->n_services];
+	char why[96];
 
 	if (n != 4)
 		return fail(p, "service: expected 'service CLASS udp|tcp|sctp "
@@ -250,8 +227,9 @@ static int parse_service(struct parser *p, char **w, int n)
 		return fail(p,
 			    "service: protocol '%s' unknown (udp, tcp, sctp)",
 			    w[2]);
-	if (parse_port_range(p, w[3], &s->first, &s->last) ||
-	    check_overlap(p, s))
+	if (lmig_port_range_parse(w[3], &s->first, &s->last, why, sizeof(why)))
+		return fail(p, "service: %s", why);
+	if (check_overlap(p, s))
 		return -1;
 	p->cfg->n_services++;
 	return 0;
@@ -454,11 +432,7 @@ static int parse_directive(struct parser *p, char **w, int n)
 	if (!strcmp(d, "unclassified")) {
 		if (once(p, &p->seen_default, d))
 			return -1;
-		if (!strcmp(w[1], "pass"))
-			cfg->unclassified = LMIG_DEFAULT_PASS;
-		else if (!strcmp(w[1], "drop"))
-			cfg->unclassified = LMIG_DEFAULT_DROP;
-		else
+		if (lmig_default_parse(w[1], &cfg->unclassified))
 			return fail(p,
 				    "unclassified: '%s' unknown (pass, "
 				    "drop)",

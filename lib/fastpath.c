@@ -1789,44 +1789,121 @@ static int slot_check(uint32_t slot, char *msg, size_t msglen)
 	return 0;
 }
 
+static int port_range_check(uint32_t slot, uint16_t first, uint16_t last,
+			    char *msg, size_t msglen)
+{
+	int err = slot_check(slot, msg, msglen);
+
+	if (err)
+		return err;
+	if (first > last)
+		return fail(msg, msglen, -EINVAL,
+			    "port range %u-%u is empty: first > last", first,
+			    last);
+	return 0;
+}
+
+/* The classes of n ports from first, in one batch: array maps walk in
+ * index order from the index after in_batch. */
+static int ports_read(struct lmig_fp *fp, uint32_t slot, uint16_t first,
+		      uint32_t n, uint32_t *keys, uint32_t *classes, char *msg,
+		      size_t msglen)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	uint32_t prev = lmig_port_index(slot, first) - 1, out, count = n;
+
+	if (bpf_map_lookup_batch(fp->fds[FP_MAP_PORTS],
+				 lmig_port_index(slot, first) ? &prev : NULL,
+				 &out, keys, classes, &count, &opts) &&
+	    errno != ENOENT)
+		return fail(msg, msglen, -errno,
+			    "%s/%s: reading ports %u-%u: %s", fp->dir,
+			    LMIG_MAP_PORTS, first, first + n - 1,
+			    strerror(errno));
+	if (count != n)
+		return fail(msg, msglen, -EIO,
+			    "%s/%s: reading ports %u-%u: %u of %u read",
+			    fp->dir, LMIG_MAP_PORTS, first, first + n - 1,
+			    count, n);
+	return 0;
+}
+
+int lmig_fp_ports_get(struct lmig_fp *fp, uint32_t slot, uint16_t first,
+		      uint16_t last, uint32_t *classes, char *msg,
+		      size_t msglen)
+{
+	uint32_t n = (uint32_t)last - first + 1, *keys;
+	int err;
+
+	msg_clear(msg, msglen);
+	err = port_range_check(slot, first, last, msg, msglen);
+	if (err)
+		return err;
+	if (!classes)
+		return fail(msg, msglen, -EINVAL,
+			    "nowhere to store the classes");
+	keys = calloc(n, sizeof(*keys));
+	if (!keys)
+		return fail(msg, msglen, -ENOMEM, "out of memory");
+	err = ports_read(fp, slot, first, n, keys, classes, msg, msglen);
+	free(keys);
+	return err;
+}
+
 int lmig_fp_ports_set(struct lmig_fp *fp, uint32_t slot, uint16_t first,
 		      uint16_t last, uint32_t class, char *msg, size_t msglen)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	uint32_t n = (uint32_t)last - first + 1, done = n;
-	uint32_t *keys, *values;
-	int err;
+	uint32_t n = (uint32_t)last - first + 1, done = n, undone;
+	uint32_t *keys, *values, *old;
+	int err, undo_errno;
 
 	msg_clear(msg, msglen);
-	err = slot_check(slot, msg, msglen);
+	err = port_range_check(slot, first, last, msg, msglen);
 	if (err)
 		return err;
 	if (class >= __LMIG_PORT_CLASS_MAX)
 		return fail(msg, msglen, -EINVAL,
 			    "traffic class %u cannot be given to ports", class);
-	if (first > last)
-		return fail(msg, msglen, -EINVAL,
-			    "port range %u-%u is empty: first > last", first,
-			    last);
 	keys = calloc(n, sizeof(*keys));
 	values = calloc(n, sizeof(*values));
-	if (!keys || !values) {
+	old = calloc(n, sizeof(*old));
+	if (!keys || !values || !old) {
 		err = fail(msg, msglen, -ENOMEM, "out of memory");
 		goto out;
 	}
+	/* The classes before, to put back should the kernel stop half-way. */
+	err = ports_read(fp, slot, first, n, keys, old, msg, msglen);
+	if (err)
+		goto out;
 	for (uint32_t i = 0; i < n; i++) {
 		keys[i] = lmig_port_index(slot, (uint16_t)(first + i));
 		values[i] = class;
 	}
-	if (bpf_map_update_batch(fp->fds[FP_MAP_PORTS], keys, values, &done,
-				 &opts))
-		err = fail(msg, msglen, -errno,
-			   "%s/%s: setting ports %u-%u (%u of %u set): %s",
-			   fp->dir, LMIG_MAP_PORTS, first, last, done, n,
-			   strerror(errno));
+	if (!bpf_map_update_batch(fp->fds[FP_MAP_PORTS], keys, values, &done,
+				  &opts))
+		goto out;
+	err = -errno;
+	undone = done;
+	if (!done || !bpf_map_update_batch(fp->fds[FP_MAP_PORTS], keys, old,
+					   &undone, &opts)) {
+		fail(msg, msglen, err,
+		     "%s/%s: setting ports %u-%u: %s (%u of %u were set, and "
+		     "set back)",
+		     fp->dir, LMIG_MAP_PORTS, first, last, strerror(-err), done,
+		     n);
+		goto out;
+	}
+	undo_errno = errno;
+	fail(msg, msglen, err,
+	     "%s/%s: setting ports %u-%u: %s; %u of %u were set and only %u "
+	     "set back (%s): each port has its old class or class %u",
+	     fp->dir, LMIG_MAP_PORTS, first, last, strerror(-err), done, n,
+	     undone, strerror(undo_errno), class);
 out:
 	free(keys);
 	free(values);
+	free(old);
 	return err;
 }
 

@@ -236,10 +236,18 @@ int lmig_fp_user_stats(struct lmig_fp *fp, uint32_t slot,
 /*
  * Traffic class of destination ports first..last (inclusive) of one
  * transport (enum lmig_l4_slot): one of the first __LMIG_PORT_CLASS_MAX
- * classes. LMIG_CLASS_NONE gives them back to the default.
+ * classes. LMIG_CLASS_NONE gives them back to the default. The range
+ * changes whole or not at all: should the kernel stop part-way, the ports
+ * already written get their old classes back (and if even that fails,
+ * msg says so: each port then holds its old class or the new one, never
+ * a third).
  */
 int lmig_fp_ports_set(struct lmig_fp *fp, uint32_t slot, uint16_t first,
 		      uint16_t last, uint32_t class, char *msg, size_t msglen);
+/* The classes of ports first..last, into classes[0 .. last - first]. */
+int lmig_fp_ports_get(struct lmig_fp *fp, uint32_t slot, uint16_t first,
+		      uint16_t last, uint32_t *classes, char *msg,
+		      size_t msglen);
 int lmig_fp_port_get(struct lmig_fp *fp, uint32_t slot, uint16_t port,
 		     uint32_t *class, char *msg, size_t msglen);
 

@@ -30,6 +30,11 @@ static const char *const classes[] = {
 	[LMIG_CLASS_FRAGMENT] = "fragment", [LMIG_CLASS_OPAQUE] = "opaque",
 };
 
+static const char *const defaults[] = {
+	[LMIG_DEFAULT_PASS] = "pass",
+	[LMIG_DEFAULT_DROP] = "drop",
+};
+
 static const char *const l4_names[] = {
 	[LMIG_L4_UDP] = "udp",
 	[LMIG_L4_TCP] = "tcp",
@@ -59,6 +64,18 @@ _Static_assert(ARRAY_SIZE(classes) == __LMIG_CLASS_MAX,
 	       "every lmig_class needs a name");
 _Static_assert(ARRAY_SIZE(l4_names) == __LMIG_L4_MAX,
 	       "every lmig_l4_slot needs a name");
+
+/* The index of name in a table of names (NULL: no name), or -1. */
+static int find_name(const char *const *names, size_t n, const char *name,
+		     uint32_t *index)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (names[i] && !strcmp(names[i], name)) {
+			*index = i;
+			return 0;
+		}
+	return -1;
+}
 
 const char *lmig_service_name(uint32_t bit)
 {
@@ -126,12 +143,7 @@ const char *lmig_state_name(uint32_t state)
 
 int lmig_state_parse(const char *name, uint32_t *state)
 {
-	for (uint32_t i = 0; i < ARRAY_SIZE(states); i++)
-		if (states[i] && !strcmp(states[i], name)) {
-			*state = i;
-			return 0;
-		}
-	return -1;
+	return find_name(states, ARRAY_SIZE(states), name, state);
 }
 
 const char *lmig_class_name(uint32_t class)
@@ -141,12 +153,17 @@ const char *lmig_class_name(uint32_t class)
 
 int lmig_class_parse(const char *name, uint32_t *class)
 {
-	for (uint32_t i = 0; i < ARRAY_SIZE(classes); i++)
-		if (!strcmp(classes[i], name)) {
-			*class = i;
-			return 0;
-		}
-	return -1;
+	return find_name(classes, ARRAY_SIZE(classes), name, class);
+}
+
+const char *lmig_default_name(uint32_t def)
+{
+	return def < ARRAY_SIZE(defaults) ? defaults[def] : "?";
+}
+
+int lmig_default_parse(const char *name, uint32_t *def)
+{
+	return find_name(defaults, ARRAY_SIZE(defaults), name, def);
 }
 
 const char *lmig_reason_name(uint32_t reason)
@@ -161,10 +178,5 @@ const char *lmig_l4_name(uint32_t slot)
 
 int lmig_l4_parse(const char *name, uint32_t *slot)
 {
-	for (uint32_t i = 0; i < ARRAY_SIZE(l4_names); i++)
-		if (!strcmp(l4_names[i], name)) {
-			*slot = i;
-			return 0;
-		}
-	return -1;
+	return find_name(l4_names, ARRAY_SIZE(l4_names), name, slot);
 }

@@ -35,6 +35,10 @@ int lmig_state_parse(const char *name, uint32_t *state);
 const char *lmig_class_name(uint32_t class);
 int lmig_class_parse(const char *name, uint32_t *class);
 
+/* enum lmig_default <-> "pass", "drop"; "?" if out of range. */
+const char *lmig_default_name(uint32_t def);
+int lmig_default_parse(const char *name, uint32_t *def);
+
 /* enum lmig_reason -> "pass_admitted", "drop_expired", ...; "?" if out of
  * range. */
 const char *lmig_reason_name(uint32_t reason);

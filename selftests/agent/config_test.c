@@ -242,7 +242,7 @@ BAD(samples_words, "denial-samples 1 2\n",
 BAD(service_range, "service ptt udp 10-5\n",
     "/etc/lmig/lmigd.conf:7: service: range '10-5' ends before it starts");
 BAD(service_port, "service ptt udp 70000\n",
-    "/etc/lmig/lmigd.conf:7: service port: '70000' is not a number from 1 "
+    "/etc/lmig/lmigd.conf:7: service: port '70000' is not a number from 1 "
     "to 65535");
 BAD(overlap, "service ptt udp 5000-5010\nservice data udp 5010-5020\n",
     "/etc/lmig/lmigd.conf:8: service: udp ports 5010-5020 overlap 5000-5010 "

@@ -879,7 +879,7 @@ static int collect_range(uint32_t slot, uint16_t first, uint16_t last,
 TEST_F(fp, ports)
 {
 	struct ranges r = {0};
-	uint32_t class;
+	uint32_t class, got[12];
 
 	LOAD();
 	EXPECT_EQ(0, lmig_fp_port_ranges(self->fp, collect_range, &r, NULL, 0));
@@ -905,6 +905,25 @@ TEST_F(fp, ports)
 	EXPECT_EQ(0, lmig_fp_port_get(self->fp, LMIG_L4_TCP, 5000, &class, NULL,
 				      0));
 	EXPECT_EQ(LMIG_CLASS_NONE, class);
+
+	/* A range read back, ends of the map included. */
+	ASSERT_EQ(0, lmig_fp_ports_get(self->fp, LMIG_L4_UDP, 4999, 5010, got,
+				       NULL, 0));
+	for (int i = 0; i < 12; i++) {
+		uint32_t want = i == 0 || i == 6 || i == 11 ? LMIG_CLASS_NONE
+							    : LMIG_CLASS_PTT;
+
+		EXPECT_EQ(want, got[i]);
+	}
+	ASSERT_EQ(0, lmig_fp_ports_get(self->fp, LMIG_L4_TCP, 65534, 65535, got,
+				       NULL, 0));
+	EXPECT_EQ(LMIG_CLASS_NONE, got[0]);
+	EXPECT_EQ(LMIG_CLASS_DATA, got[1]);
+	ASSERT_EQ(0,
+		  lmig_fp_ports_get(self->fp, LMIG_L4_UDP, 0, 0, got, NULL, 0));
+	EXPECT_EQ(LMIG_CLASS_NONE, got[0]);
+	EXPECT_EQ(-EINVAL, lmig_fp_ports_get(self->fp, LMIG_L4_UDP, 9, 8, got,
+					     self->msg, sizeof(self->msg)));
 
 	/* Bad input changes nothing. */
 	EXPECT_EQ(-EINVAL, lmig_fp_ports_set(self->fp, __LMIG_L4_MAX, 1, 2,
