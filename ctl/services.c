@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * lmigctl services: the traffic class table of the fast path, from its
- * pinned maps. lmigd writes it from the "service" lines of lmigd.conf at
- * start and on reload, and returns ports it no longer names to the
- * default; a change made here would not survive that, so it is set there.
+ * pinned maps. lmigd writes it from the "service" and "unclassified" lines
+ * of lmigd.conf at start and on reload; "services set" (services_set.c)
+ * changes it live until then.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "fastpath.h"
 #include "lmigctl.h"
 #include "names.h"
 #include "print.h"
+#include "services.h"
 
 static int print_range(uint32_t slot, uint16_t first, uint16_t last,
 		       uint32_t class, void *ctx)
@@ -38,6 +38,11 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: lmigctl [-j|-p] [-i INSTANCE] services\n"
+		"       lmigctl [-j|-p] [-i INSTANCE] services set CLASS "
+		"udp|tcp|sctp PORT[-PORT]\n"
+		"       lmigctl [-j|-p] [-i INSTANCE] services set "
+		"unclassified "
+		"pass|drop\n"
 		"\n"
 		"The fast path's traffic classes: which destination ports are "
 		"MCPTT,\n"
@@ -47,7 +52,29 @@ static void usage(FILE *out)
 		"PORT[-PORT]' and\n"
 		"'unclassified pass|drop' lines of lmigd.conf(5), at start and "
 		"on\n"
-		"'systemctl reload lmigd' (SIGHUP).\n");
+		"'systemctl reload lmigd' (SIGHUP).\n"
+		"\n"
+		"'set' changes the live table at once: CLASS is open, ptt, "
+		"video, data,\n"
+		"deny, or none to give the ports back to the unclassified "
+		"default. The\n"
+		"change lasts until lmigd next starts or reloads, which sets "
+		"the table\n"
+		"from lmigd.conf again; to keep it, write it in lmigd.conf.\n");
+}
+
+struct lmig_fp *ctl_services_open(struct ctl *c, const char *what, int *ret)
+{
+	char msg[LMIG_FP_MSG_MAX];
+	struct lmig_fp *fp;
+	int err = lmig_fp_open(c->instance, &fp, msg, sizeof(msg));
+
+	if (!err)
+		return fp;
+	ctl_error("%s: %s%s", what, msg,
+		  err == -ENOENT ? " (has lmigd run?)" : "");
+	*ret = err == -EPERM || err == -EACCES ? CTL_UNAVAILABLE : CTL_FAILED;
+	return NULL;
 }
 
 int cmd_services(struct ctl *c, int argc, char **argv)
@@ -55,32 +82,23 @@ int cmd_services(struct ctl *c, int argc, char **argv)
 	char msg[LMIG_FP_MSG_MAX];
 	struct lmig_config cfg;
 	struct lmig_fp *fp;
-	int err;
+	int err, ret = CTL_OK;
 
 	if (ctl_wants_help(argc, argv) ||
 	    (argc == 1 && !strcmp(argv[0], "help"))) {
 		usage(stdout);
 		return CTL_OK;
 	}
-	if (argc && !strcmp(argv[0], "set")) {
-		ctl_error("services: the traffic classes are set in "
-			  "lmigd.conf ('service CLASS PROTOCOL PORTS'), then "
-			  "'systemctl reload lmigd'; lmigd would undo a change "
-			  "made here");
-		return CTL_USAGE;
-	}
+	if (argc && !strcmp(argv[0], "set"))
+		return ctl_services_set(c, argc - 1, argv + 1);
 	if (argc) {
 		ctl_error("services: unexpected '%s'", argv[0]);
 		usage(stderr);
 		return CTL_USAGE;
 	}
-	err = lmig_fp_open(c->instance, &fp, msg, sizeof(msg));
-	if (err) {
-		ctl_error("services: %s%s", msg,
-			  err == -ENOENT ? " (has lmigd run?)" : "");
-		return err == -EPERM || err == -EACCES ? CTL_UNAVAILABLE
-						       : CTL_FAILED;
-	}
+	fp = ctl_services_open(c, "services", &ret);
+	if (!fp)
+		return ret;
 	err = lmig_fp_config_get(fp, &cfg, msg, sizeof(msg));
 	if (err) {
 		ctl_error("services: %s", msg);
@@ -89,7 +107,7 @@ int cmd_services(struct ctl *c, int argc, char **argv)
 	}
 	print_string(PRINT_JSON, "instance", NULL, c->instance);
 	print_string(PRINT_ANY, "unclassified", "unclassified traffic: %s\n",
-		     cfg.unclassified == LMIG_DEFAULT_DROP ? "drop" : "pass");
+		     lmig_default_name(cfg.unclassified));
 	print_text("%-8s%-6s%s\n", "CLASS", "PROTO", "PORTS");
 	print_open_array("services");
 	err = lmig_fp_port_ranges(fp, print_range, NULL, msg, sizeof(msg));

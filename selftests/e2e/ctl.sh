@@ -18,7 +18,7 @@ ctl_cleanup() {
 	gw_cleanup
 }
 trap ctl_cleanup EXIT
-tests=57
+tests=83
 tap_plan $tests
 if [ ! -d /sys/module/lmig ]; then
 	for i in $(seq $tests); do tap_skip "ctl $i" "lmig.ko is not loaded"; done
@@ -228,15 +228,92 @@ run stats
 check_run "stats in text" 0 '^profiles +4 of 1000000 \(0 suspended\)$'
 run stats now
 check_run "stats takes no arguments" 2 'takes no arguments'
-run -j services
+# classes: the live table in one line, from lmigctl -j services.
+classes() {
+	gw_ctl -j services | jq -r '[.unclassified] + [.services[] | "\(.class) \(.protocol) \(.first)-\(.last)"] | join("|")'
+}
+conf_classes="pass|ptt udp 5000-5099|video udp 5100-5199|data udp 5200-5299|deny udp 8809-8809|open tcp 8443-8443"
+# wait_classes WANT: up to 5 s for the live table to be WANT.
+wait_classes() {
+	local i
+	for i in $(seq 50); do
+		[ "$(classes)" = "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
 check_eq "services: the classes lmigd.conf sets, and its own port open" \
-	"pass|ptt udp 5000-5099|video udp 5100-5199|data udp 5200-5299|deny udp 8809-8809|open tcp 8443-8443" \
-	"$(jq -r '[.unclassified] + [.services[] | "\(.class) \(.protocol) \(.first)-\(.last)"] | join("|")' <<< "$out")"
+	"$conf_classes" "$(classes)"
 run services
 check_run "services in text" 0 '^ptt +udp +5000-5099$'
-run services set ptt udp 6000
-check_run "services set says where the classes are set" 2 \
-	'set in lmigd.conf.*systemctl reload lmigd'
+
+# services set: a live change of the pinned table, until lmigd reloads.
+check_eq "bob's unadmitted traffic to port $GW_PORT_OTHER passes" 1 \
+	"$(gw_traffic bob $GW_PORT_OTHER 1)"
+run -j services set video udp $GW_PORT_OTHER
+check_eq "services set prints the change as JSON" \
+	"0 $gw_instance udp $GW_PORT_OTHER $GW_PORT_OTHER video none" \
+	"$rc $(jq -r '"\(.instance) \(.protocol) \(.first) \(.last) \(.class) \([.was[].class] | join(","))"' <<< "$out")"
+check_eq "services set with -j says nothing on stderr" "" "$err"
+check_eq "the port is in the table" \
+	"${conf_classes/|deny /|video udp $GW_PORT_OTHER-$GW_PORT_OTHER|deny }" \
+	"$(classes)"
+check_eq "and bob's unadmitted traffic to it is dropped at once" 0 \
+	"$(gw_traffic bob $GW_PORT_OTHER 1)"
+run services set none udp $GW_PORT_OTHER
+check_run "set none in text: what changed" 0 \
+	"^udp $GW_PORT_OTHER: none \(was video\)$"
+check_run "and that lmigd.conf comes back at the next start or reload" 0 \
+	'live change; lmigd sets the table from lmigd.conf again'
+check_eq "none gives the port back to the unclassified default" \
+	"$conf_classes 1" "$(classes) $(gw_traffic bob $GW_PORT_OTHER 1)"
+run -j services set deny udp 5095-5105
+check_eq "a range over two classes tells both" \
+	"0 5095-5099:ptt,5100-5105:video" \
+	"$rc $(jq -r '[.was[] | "\(.first)-\(.last):\(.class)"] | join(",")' <<< "$out")"
+run services set deny udp 5195-5205
+check_run "and in text" 0 \
+	'^udp 5195-5205: deny \(was 5195-5199 video, 5200-5205 data\)$'
+run -j services set unclassified drop
+check_eq "set unclassified drop: the change as JSON" "0 drop pass" \
+	"$rc $(jq -r '"\(.unclassified) \(.was)"' <<< "$out")"
+check_eq "unclassified traffic is dropped at once" 0 \
+	"$(gw_traffic bob $GW_PORT_OTHER 1)"
+kill -HUP "$gw_agent_pid"
+tap_check "a reload of lmigd sets the table from lmigd.conf again" \
+	wait_classes "$conf_classes"
+check_eq "and unclassified traffic passes again" 1 \
+	"$(gw_traffic bob $GW_PORT_OTHER 1)"
+
+# Every bad argument is refused before the table is touched.
+bad_set() {
+	local name=$1 pattern=$2
+	shift 2
+	run services set "$@"
+	check_run "services set: $name" 2 "$pattern"
+}
+bad_set "an unknown class" "class 'mcx' unknown \(open, ptt, video, data, deny, none\)" \
+	mcx udp 7000
+bad_set "a class no port can have" "class 'fragment' unknown" \
+	fragment udp 7000
+bad_set "an unknown protocol" "protocol 'icmp' unknown \(udp, tcp, sctp\)" \
+	ptt icmp 7000
+bad_set "port 0" "port '0' is not a number from 1 to 65535" ptt udp 0
+bad_set "a port above 65535" "port '70000' is not a number" ptt udp 70000
+bad_set "a port that is not a number" "port '7k' is not a number" ptt udp 7k
+bad_set "an inverted range" "range '7010-7000' ends before it starts" \
+	ptt udp 7010-7000
+bad_set "an extra argument" "unexpected 'now'" ptt udp 7000 now
+bad_set "a missing port" 'expected CLASS udp\|tcp\|sctp PORT' ptt udp
+bad_set "an unknown default" "unclassified: 'maybe' unknown \(pass, drop\)" \
+	unclassified maybe
+bad_set "unclassified with an extra argument" "unexpected 'now'" \
+	unclassified drop now
+check_eq "after every refusal the table is unchanged" "$conf_classes" \
+	"$(classes)"
+out=$(in_ns "$gw_ns" lmigctl -i nosuch services set ptt udp 7000 2>&1)
+rc=$?
+check_eq "services set on an instance that does not exist" 1 "$rc"
 out=$(in_ns "$gw_ns" lmigctl -i nosuch services 2>&1)
 rc=$?
 check_eq "services of an instance that does not exist" 1 "$rc"

@@ -7,7 +7,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 . "$here/../lib/tap.sh"
-tap_plan 10
+tap_plan 16
 
 # shellcheck source=/dev/null
 . "$top/dist/lmigctl.bash-completion"
@@ -48,4 +48,16 @@ check "states" "active suspended " \
 	"$(offers lmigctl profile set sip:a@p state '')"
 check "keywords of add" "not-after not-before " \
 	"$(offers lmigctl profile add sip:a@p primary x not-)"
+check "services: set" "set " "$(offers lmigctl services s)"
+check "services set: the classes and unclassified" \
+	"data deny none open ptt unclassified video " \
+	"$(offers lmigctl services set '')"
+check "services set CLASS: the protocols" "sctp tcp udp " \
+	"$(offers lmigctl -i gw services set none '')"
+check "services set unclassified: the defaults" "drop pass " \
+	"$(offers lmigctl services set unclassified '')"
+check "services set CLASS PROTO PORT: nothing" " " \
+	"$(offers lmigctl services set ptt udp '')"
+check "the services keyword of a profile is still a list" "ptt ptt,video ptt,video,data " \
+	"$(offers lmigctl profile add sip:a@p services pt)"
 tap_done

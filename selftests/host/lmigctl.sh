@@ -11,7 +11,7 @@ top=$(cd "$here/../.." && pwd)
 . "$here/../lib/tap.sh"
 O=${O:-build}
 ctl=$top/$O/lmigctl
-tap_plan 39
+tap_plan 54
 
 # expect NAME STATUS PATTERN -- ARGS: exit status and a line of output.
 expect() {
@@ -27,7 +27,7 @@ expect() {
 }
 
 if [ -d /sys/module/lmig ]; then
-	for i in $(seq 39); do tap_skip "lmigctl $i" "lmig is loaded here"; done
+	for i in $(seq 54); do tap_skip "lmigctl $i" "lmig is loaded here"; done
 	exit 4
 fi
 expect "--help lists the commands" 0 '^  profile ' -- --help
@@ -84,8 +84,43 @@ expect "stats without the module says so" 3 \
 	'the lmig module is not loaded' -- stats
 expect "services --help says where classes are set" 0 "'service CLASS" \
 	-- services --help
-expect "services set is refused with where to set them" 2 \
-	'set in lmigd.conf' -- services set ptt udp 5000
+expect "services --help says a live set lasts until lmigd reloads" 0 \
+	'lasts until lmigd next starts or reloads' -- services --help
+expect "services set --help is the services help" 0 \
+	'services set CLASS udp\|tcp\|sctp PORT\[-PORT\]' -- services set --help
+# Every bad argument of services set is refused before any map is opened.
+expect "services set without arguments is bad usage" 2 \
+	'expected CLASS udp\|tcp\|sctp PORT\[-PORT\], or unclassified pass\|drop' \
+	-- services set
+expect "services set of an unknown class" 2 \
+	"class 'mcx' unknown \(open, ptt, video, data, deny, none\)" \
+	-- services set mcx udp 5000
+expect "services set of a class only counters have" 2 \
+	"class 'opaque' unknown" -- services set opaque udp 5000
+expect "services set of an unknown protocol" 2 \
+	"protocol 'icmp' unknown \(udp, tcp, sctp\)" -- services set ptt icmp 5000
+expect "services set of port 0" 2 "port '0' is not a number from 1 to 65535" \
+	-- services set ptt udp 0
+expect "services set of a port above 65535" 2 "port '65536' is not a number" \
+	-- services set ptt udp 65536
+expect "services set of a signed port" 2 "port '\+5000' is not a number" \
+	-- services set ptt udp +5000
+expect "services set of a range without an end" 2 "port '' is not a number" \
+	-- services set ptt udp 5000-
+expect "services set of an inverted range" 2 \
+	"range '5010-5000' ends before it starts" -- services set ptt udp 5010-5000
+expect "services set with an extra argument" 2 "unexpected 'now'" \
+	-- services set ptt udp 5000 now
+expect "services set unclassified without a default" 2 'give pass or drop' \
+	-- services set unclassified
+expect "services set unclassified of an unknown default" 2 \
+	"unclassified: 'maybe' unknown \(pass, drop\)" \
+	-- services set unclassified maybe
+expect "services set unclassified with an extra argument" 2 \
+	"unexpected 'now'" -- services set unclassified drop now
+expect "services set of a missing instance says so" 1 \
+	"has lmigd run|not a BPF filesystem" \
+	-- -i lmig-no-such-instance services set ptt udp 5000
 expect "services of a missing instance says so" 1 \
 	"has lmigd run|not a BPF filesystem" \
 	-- -i lmig-no-such-instance services
