@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Drop samples from the fast path, logged at a bounded rate. */
+/* Drop samples from the fast path: logged at a bounded rate, and passed
+ * on to the subscribers of the denial feed. */
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/epoll.h>
 
 #include "denials.h"
+#include "lmig_feed.h"
 #include "lmigd.h"
 #include "log.h"
 #include "names.h"
@@ -14,6 +18,8 @@ static int log_one(const struct lmig_denial *s, void *arg)
 	char addr[LMIG_ADDR_STRLEN];
 
 	dn->seen++;
+	/* Every sample to the subscribers, whatever the log's budget. */
+	lmigd_feed_publish(dn->feed, s);
 	if (dn->logged >= LMIGD_DENIAL_LOG_PER_TICK) {
 		dn->unlogged++;
 		return 0;
@@ -46,10 +52,31 @@ static void on_denials(void *arg, uint32_t events)
 int lmigd_denials_start(struct lmigd *d, char *err, size_t errlen)
 {
 	int fd = lmig_fp_denials_fd(d->fp, err, errlen);
+	int ret;
 
 	if (fd < 0)
 		return fd;
-	return lmigd_loop_add(d->loop, fd, EPOLLIN, on_denials, d);
+	ret = lmigd_loop_add(d->loop, fd, EPOLLIN, on_denials, d);
+	if (ret) {
+		snprintf(err, errlen, "%s", strerror(-ret));
+		return ret;
+	}
+	/* Without the feed the log still gets every sample. */
+	if (lmigd_feed_start(&d->denials.feed, d->loop, d->cfg.instance, err,
+			     errlen))
+		log_warn("lmigctl monitor will not see drop samples: %s", err);
+	else
+		log_info(
+			"drop samples for lmigctl monitor on @" LMIG_FEED_PREFIX
+			"%s" LMIG_FEED_SUFFIX,
+			d->cfg.instance);
+	return 0;
+}
+
+void lmigd_denials_stop(struct lmigd *d)
+{
+	lmigd_feed_stop(d->denials.feed);
+	d->denials.feed = NULL;
 }
 
 void lmigd_denials_tick(struct lmigd *d)
@@ -62,4 +89,11 @@ void lmigd_denials_tick(struct lmigd *d)
 			 (unsigned long long)dn->unlogged);
 	dn->logged = 0;
 	dn->unlogged = 0;
+	if (lmigd_feed_lost(dn->feed) != dn->feed_lost) {
+		log_info("%llu drop samples not sent to a slow lmigctl monitor "
+			 "in the last second",
+			 (unsigned long long)(lmigd_feed_lost(dn->feed) -
+					      dn->feed_lost));
+		dn->feed_lost = lmigd_feed_lost(dn->feed);
+	}
 }

@@ -145,25 +145,42 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Wait up to timeout_ms for one batch of events and run their handlers. */
+static int dispatch(struct lmigd_loop *loop, int timeout_ms)
+{
+	struct epoll_event evs[64];
+	int n = epoll_wait(loop->epfd, evs, 64, timeout_ms);
+
+	if (n < 0)
+		return errno == EINTR ? 0 : -errno;
+	for (int i = 0; i < n; i++) {
+		struct handler *h = evs[i].data.ptr;
+
+		if (!h->removed)
+			h->cb(h->arg, evs[i].events);
+	}
+	return n;
+}
+
+int lmigd_loop_run_once(struct lmigd_loop *loop, int timeout_ms)
+{
+	int n = dispatch(loop, timeout_ms);
+
+	reap(loop);
+	return n;
+}
+
 int lmigd_loop_run(struct lmigd_loop *loop)
 {
 	int64_t next_tick = now_ms() + 1000;
 
 	loop->stop = false;
 	while (!loop->stop) {
-		struct epoll_event evs[64];
 		int64_t wait = next_tick - now_ms();
-		int n;
+		int n = dispatch(loop, wait < 0 ? 0 : (int)wait);
 
-		n = epoll_wait(loop->epfd, evs, 64, wait < 0 ? 0 : (int)wait);
-		if (n < 0 && errno != EINTR)
-			return -errno;
-		for (int i = 0; i < n; i++) {
-			struct handler *h = evs[i].data.ptr;
-
-			if (!h->removed)
-				h->cb(h->arg, evs[i].events);
-		}
+		if (n < 0)
+			return n;
 		if (now_ms() >= next_tick) {
 			next_tick = now_ms() + 1000;
 			if (loop->tick)

@@ -31,4 +31,8 @@ void lmigd_loop_set_tick(struct lmigd_loop *loop, void (*cb)(void *arg),
 int lmigd_loop_run(struct lmigd_loop *loop);
 void lmigd_loop_stop(struct lmigd_loop *loop);
 
+/* One batch: wait up to timeout_ms, run the handlers of what is ready,
+ * no tick; how many were ready, or -errno. For tests. */
+int lmigd_loop_run_once(struct lmigd_loop *loop, int timeout_ms);
+
 #endif /* LMIG_AGENT_LOOP_H */

@@ -293,6 +293,7 @@ static void stop(struct lmigd *d)
 	 */
 	lmigd_workers_free(d->workers);
 	lmigd_server_stop(d->server);
+	lmigd_denials_stop(d);
 	if (d->signal_fd >= 0)
 		close(d->signal_fd);
 	lmigd_loop_free(d->loop);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * lmigctl monitor: the kernel's profile events (multicast group "events")
- * and the fast path's sampled denials (ring buffer lmig_denials), one line
- * each as they happen, text or JSON, until SIGINT or SIGTERM.
+ * and the fast path's sampled denials (lmigd's denial feed, or the ring
+ * buffer lmig_denials when no lmigd runs: denial_source.h), one line each
+ * as they happen, text or JSON, until SIGINT or SIGTERM.
  */
 #include <errno.h>
 #include <poll.h>
@@ -13,7 +14,7 @@
 #include <time.h>
 
 #include "clock.h"
-#include "fastpath.h"
+#include "denial_source.h"
 #include "fields.h"
 #include "lmigctl.h"
 #include "names.h"
@@ -142,6 +143,17 @@ static int on_denial(const struct lmig_denial *dn, void *ctx)
 	return 0;
 }
 
+static void on_lost_samples(uint32_t n, void *ctx)
+{
+	struct monitor *m = ctx;
+
+	line_start(m, "lost", (uint64_t)time(NULL));
+	print_string(PRINT_ANY, "reason", ": %s",
+		     "denial samples were lost (monitor too slow)");
+	print_uint(PRINT_ANY, "samples", " (%llu)", n);
+	line_end();
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -153,18 +165,25 @@ static void usage(FILE *out)
 		"they happen,\n"
 		"one line each (with -j one JSON object a line), until "
 		"interrupted\n"
-		"(SIGINT, SIGTERM).\n");
+		"(SIGINT, SIGTERM). Denial samples come from lmigd, which "
+		"reads them\n"
+		"and passes them on, or straight from the fast path when no "
+		"lmigd runs;\n"
+		"stderr says which. lmigd serves them to root only.\n");
 }
 
 int cmd_monitor(struct ctl *c, int argc, char **argv)
 {
 	struct monitor m = {.c = c, .offset_ns = lmig_clock_offset_ns()};
+	struct denial_source ds = {.instance = c->instance,
+				   .on_denial = on_denial,
+				   .on_lost = on_lost_samples,
+				   .ctx = &m};
 	struct sigaction sa = {.sa_handler = on_signal};
-	char msg[LMIG_FP_MSG_MAX];
 	struct pollfd pfd[2];
 	struct lmig_genl *nl;
-	struct lmig_fp *fp = NULL;
-	int rcvbuf = EVENTS_RCVBUF, nfds = 1, err, ret = CTL_OK;
+	int rcvbuf = EVENTS_RCVBUF, err, ret = CTL_OK;
+	bool denials;
 
 	if (ctl_wants_help(argc, argv) ||
 	    (argc == 1 && !strcmp(argv[0], "help"))) {
@@ -188,15 +207,7 @@ int cmd_monitor(struct ctl *c, int argc, char **argv)
 	setsockopt(lmig_genl_fd(nl), SOL_SOCKET, SO_RCVBUF, &rcvbuf,
 		   sizeof(rcvbuf));
 	pfd[0] = (struct pollfd){.fd = lmig_genl_fd(nl), .events = POLLIN};
-	err = lmig_fp_open(c->instance, &fp, msg, sizeof(msg));
-	if (!err) {
-		pfd[1].fd = lmig_fp_denials_fd(fp, msg, sizeof(msg));
-		pfd[1].events = POLLIN;
-		if (pfd[1].fd >= 0)
-			nfds = 2;
-	}
-	if (nfds == 1)
-		ctl_error("monitor: no denial samples: %s", msg);
+	denials = denial_source_open(&ds);
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -204,11 +215,14 @@ int cmd_monitor(struct ctl *c, int argc, char **argv)
 	fprintf(stderr,
 		"lmigctl: monitoring profile events%s of instance %s; "
 		"interrupt to stop\n",
-		nfds == 2 ? " and fast-path denials" : "", c->instance);
+		denials ? " and fast-path denials" : "", c->instance);
 
 	while (!stop) {
-		int n = poll(pfd, nfds, 500);
+		int n;
 
+		pfd[1] = (struct pollfd){.fd = denial_source_fd(&ds),
+					 .events = POLLIN};
+		n = poll(pfd, 2, 500);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -227,16 +241,12 @@ int cmd_monitor(struct ctl *c, int argc, char **argv)
 				break;
 			}
 		}
-		if (nfds == 2 && (pfd[1].revents & POLLIN)) {
-			err = lmig_fp_denials_read(fp, on_denial, &m, 0, msg,
-						   sizeof(msg));
-			if (err < 0 && err != -EINTR) {
-				ctl_error("monitor: %s", msg);
-				ret = CTL_FAILED;
-				break;
-			}
+		if (denial_source_read(&ds,
+				       pfd[1].fd < 0 ? 0 : pfd[1].revents)) {
+			ret = CTL_FAILED;
+			break;
 		}
 	}
-	lmig_fp_close(fp);
+	denial_source_close(&ds);
 	return ret;
 }

@@ -18,7 +18,7 @@ ctl_cleanup() {
 	gw_cleanup
 }
 trap ctl_cleanup EXIT
-tests=83
+tests=91
 tap_plan $tests
 if [ ! -d /sys/module/lmig ]; then
 	for i in $(seq $tests); do tap_skip "ctl $i" "lmig.ko is not loaded"; done
@@ -333,6 +333,15 @@ wait_for() {
 	return 1
 }
 tap_check "monitor starts" wait_for "$gw_dir/monitor.err" '^lmigctl: monitoring'
+check_run_file() {
+	if grep -qE -- "$2" "$3"; then
+		tap_ok "$1"
+	else
+		tap_fail "$1" "no '$2' in $(cat "$3")"
+	fi
+}
+check_run_file "with lmigd running, monitor takes denial samples from it" \
+	'^lmigctl: denial samples: from lmigd$' "$gw_dir/monitor.err"
 generation=$(gw_ctl -j stats | jq .table.generation)
 gw_ctl apply -f "$gw_dir/p2.conf" >/dev/null 2>&1
 gw_ctl profile add sip:frank@partner.example primary sip:frank@primary.example \
@@ -347,14 +356,43 @@ check_eq "a change shows the fields that changed and the old profile" \
 	"state suspended active" \
 	"$(grep '"profile_change"' "$gw_dir/monitor.out" | head -n 1 |
 		jq -r '"\(.changed | join(",")) \(.profile.state) \(.old.state)"')"
-# lmigd reads the same ring buffer: without it, monitor sees every sample.
-gw_stop_agent
+# lmigd is the one reader of the ring buffer and passes every sample on:
+# the monitor and lmigd's log both see it.
+log_mark=$(wc -l < "$gw_dir/lmigd.log")
 gw_traffic bob $GW_PORT_PTT 3 >/dev/null
 wait_for "$gw_dir/monitor.out" '"denial"'
-check_eq "a fast-path denial is sampled" \
+check_eq "a fast-path denial reaches the monitor through lmigd" \
 	"$(gw_client_addr bob) udp $GW_PORT_PTT ptt drop_no_admission" \
 	"$(grep '"denial"' "$gw_dir/monitor.out" | head -n 1 |
 		jq -r '"\(.address) \(.protocol) \(.port) \(.class) \(.reason)"')"
+tap_check "and lmigd still logs the same sample" wait_for "$gw_dir/lmigd.log" \
+	"dropped $(gw_client_addr bob) to udp/$GW_PORT_PTT: class ptt, drop_no_admission"
+# same_count: the monitor has as many of these samples as the log, 5 s.
+same_count() {
+	local i logged seen
+	for i in $(seq 50); do
+		logged=$(tail -n +$((log_mark + 1)) "$gw_dir/lmigd.log" |
+			grep -c "dropped $(gw_client_addr bob) to udp/$GW_PORT_PTT:")
+		seen=$(grep '"denial"' "$gw_dir/monitor.out" |
+			grep -c "\"port\":$GW_PORT_PTT")
+		[ "$logged" = "$seen" ] && [ "$seen" -gt 0 ] && return 0
+		sleep 0.1
+	done
+	echo "# lmigd logged $logged, the monitor saw $seen"
+	return 1
+}
+tap_check "and every sample lmigd logged, the monitor saw" same_count
+denials=$(grep -c '"denial"' "$gw_dir/monitor.out")
+gw_stop_agent
+tap_check "when lmigd stops, monitor reads the ring buffer itself" \
+	wait_for "$gw_dir/monitor.err" \
+	'^lmigctl: denial samples: from the ring buffer \(lmigd stopped\)$'
+gw_traffic alice $GW_PORT_VIDEO 3 >/dev/null
+wait_for "$gw_dir/monitor.out" "\"address\":\"$(gw_client_addr alice)\""
+check_eq "a fast-path denial is sampled without lmigd" \
+	"$(gw_client_addr alice) udp $GW_PORT_VIDEO video" \
+	"$(grep '"denial"' "$gw_dir/monitor.out" | tail -n +$((denials + 1)) |
+		head -n 1 | jq -r '"\(.address) \(.protocol) \(.port) \(.class)"')"
 kill -INT "$monitor_pid"
 wait "$monitor_pid"
 check_eq "monitor ends cleanly on SIGINT" 0 $?
@@ -365,7 +403,7 @@ check_eq "every line it printed is a JSON object with a time" \
 		"$gw_dir/monitor.out" | wc -l)"
 
 nsenter --net="/run/netns/$gw_ns" -- lmigctl -i "$gw_instance" monitor \
-	> "$gw_dir/monitor.txt" 2>/dev/null &
+	> "$gw_dir/monitor.txt" 2> "$gw_dir/monitor.err" &
 monitor_pid=$!
 sleep 0.5
 gw_ctl profile del sip:frank@partner.example >/dev/null
@@ -373,10 +411,18 @@ wait_for "$gw_dir/monitor.txt" 'profile_del'
 out=$(cat "$gw_dir/monitor.txt") rc=0 err=
 check_run "monitor in text: one line an event" 0 \
 	'^[0-9-]+T[0-9:]+Z profile_del user [0-9]+ sip:frank@partner.example suspended ptt \(generation [0-9]+\)$'
+# A monitor reading the ring buffer gives it up to an lmigd that starts.
+tap_check "lmigd starts beside a monitor reading the ring buffer" gw_start_agent
+tap_check "and the monitor moves to lmigd's feed" wait_for "$gw_dir/monitor.err" \
+	'^lmigctl: denial samples: from lmigd$'
+gw_stop_agent
 kill -TERM "$monitor_pid"
 wait "$monitor_pid"
 check_eq "monitor ends cleanly on SIGTERM" 0 $?
 monitor_pid=
+check_run_file "without lmigd it says it reads the ring buffer" \
+	'^lmigctl: denial samples: from the ring buffer \(no lmigd\)$' \
+	"$gw_dir/monitor.err"
 
 # --- privileges ---------------------------------------------------------
 

@@ -11,7 +11,7 @@ top=$(cd "$here/../.." && pwd)
 . "$here/../lib/tap.sh"
 O=${O:-build}
 ctl=$top/$O/lmigctl
-tap_plan 54
+tap_plan 55
 
 # expect NAME STATUS PATTERN -- ARGS: exit status and a line of output.
 expect() {
@@ -27,7 +27,7 @@ expect() {
 }
 
 if [ -d /sys/module/lmig ]; then
-	for i in $(seq 54); do tap_skip "lmigctl $i" "lmig is loaded here"; done
+	for i in $(seq 55); do tap_skip "lmigctl $i" "lmig is loaded here"; done
 	exit 4
 fi
 expect "--help lists the commands" 0 '^  profile ' -- --help
@@ -125,6 +125,8 @@ expect "services of a missing instance says so" 1 \
 	"has lmigd run|not a BPF filesystem" \
 	-- -i lmig-no-such-instance services
 expect "monitor --help" 0 '^usage: lmigctl .*monitor' -- monitor --help
+expect "monitor --help says where denial samples come from" 0 \
+	'from lmigd' -- monitor --help
 expect "monitor takes no arguments" 2 'takes no arguments' -- monitor now
 expect "monitor without the module says so" 3 \
 	'the lmig module is not loaded' -- monitor
