@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * lmigctl: the operator's tool for the limited-migration gateway. Profiles
- * over generic netlink to lmig.ko; read-only views of the fast path's
- * pinned maps.
+ * over generic netlink to lmig.ko; views of the fast path's pinned maps,
+ * and live changes of its traffic classes.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -34,7 +34,8 @@ static const struct command {
 	{"show", cmd_show,
 	 "[USER]  profiles with their live sessions, and fast-path counters"},
 	{"stats", cmd_stats, "totals of the profile table and the fast path"},
-	{"services", cmd_services, "the fast path's traffic classes"},
+	{"services", cmd_services,
+	 "[set ...]  the fast path's traffic classes, shown or set live"},
 	{"monitor", cmd_monitor,
 	 "profile events and fast-path denials as they happen", .stream = true},
 };
