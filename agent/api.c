@@ -28,6 +28,16 @@
 #include "snapshot.h"
 #include "workers.h"
 
+/* Latency is measured in CLOCK_MONOTONIC itself: the fast path's coarse
+ * clock moves once per tick, too seldom for this. */
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * LMIG_NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
 struct reply {
 	int status;
 	char headers[512];
@@ -150,10 +160,10 @@ static void evict_over_cap(struct lmigd *d, const struct lmig_addr *addr,
 	}
 }
 
-/* Write the decision into the fast path: user state (giving the user a
- * slot), then the admission naming that slot. */
-static int install(struct lmigd *d, const struct lmig_addr *addr,
-		   const struct lmigd_decision *dec)
+/* User state first (giving the user a slot), then the admission naming
+ * that slot. */
+int lmigd_api_install(struct lmigd *d, const struct lmig_addr *addr,
+		      const struct lmigd_decision *dec)
 {
 	struct lmig_admission adm = {
 		.expires_ns = lmig_clock_from_unix(dec->expires),
@@ -195,8 +205,8 @@ static int install(struct lmigd *d, const struct lmig_addr *addr,
 
 /* The profile's part of the decision, the install, and the answer. */
 static void conclude(struct lmigd *d, const struct lmig_addr *addr,
-		     const char *who, int64_t now, struct lmigd_decision *dec,
-		     bool token_ok, struct reply *r)
+		     const char *who, int64_t now, uint64_t received_ns,
+		     struct lmigd_decision *dec, bool token_ok, struct reply *r)
 {
 	struct lmigd_admit_policy policy = {
 		.lookup = kernel_lookup,
@@ -208,8 +218,11 @@ static void conclude(struct lmigd *d, const struct lmig_addr *addr,
 	if (token_ok)
 		lmigd_admit_finish(&policy, now, dec);
 	if (dec->verdict == LMIGD_ADMITTED) {
-		int err = install(d, addr, dec);
+		int err = lmigd_api_install(d, addr, dec);
 
+		if (!err)
+			lmigd_latency_add(&d->admit_latency,
+					  monotonic_ns() - received_ns);
 		if (err == -EDQUOT) {
 			dec->http_status = 403;
 			dec->error = "insufficient_scope";
@@ -262,6 +275,7 @@ struct admit_job {
 	bool keep_alive;
 	bool token_ok;
 	int64_t now;
+	uint64_t received_ns; /* the request parsed, CLOCK_MONOTONIC */
 	struct lmigd_decision dec;
 	size_t token_len;
 	char token[];
@@ -298,8 +312,8 @@ static void admit_job_done(struct lmigd_job *job, bool ran)
 	FILE *out;
 
 	if (ran)
-		conclude(j->d, &j->addr, j->who, j->now, &j->dec, j->token_ok,
-			 &r);
+		conclude(j->d, &j->addr, j->who, j->now, j->received_ns,
+			 &j->dec, j->token_ok, &r);
 	else
 		busy(&r, "the server is stopping");
 	out = open_memstream(&buf, &len);
@@ -349,6 +363,7 @@ static int post_admission(struct lmigd *d, struct lmigd_conn *conn,
 	snprintf(j->who, sizeof(j->who), "%s", who);
 	j->keep_alive = keep_alive;
 	j->now = time(NULL);
+	j->received_ns = monotonic_ns();
 	j->token_len = req->token_len;
 	memcpy(j->token, req->token, req->token_len);
 	j->snap = lmigd_snapshot_get(d->snap);
@@ -410,6 +425,8 @@ static void delete_admission(struct lmigd *d, const struct lmig_addr *addr,
 
 static void health(struct lmigd *d, struct reply *r)
 {
+	const struct lmigd_latency *l = &d->admit_latency;
+
 	reply_start(r, 200);
 	jsonw_string(&r->w, "status", "ok");
 	jsonw_uint(&r->w, "admitted", d->admitted);
@@ -417,6 +434,12 @@ static void health(struct lmigd *d, struct reply *r)
 	jsonw_uint(&r->w, "busy", d->busy);
 	jsonw_uint(&r->w, "workers", lmigd_workers_threads(d->workers));
 	jsonw_uint(&r->w, "connections", lmigd_server_connections(d->server));
+	jsonw_start_object(&r->w, "admission_latency_us");
+	jsonw_uint(&r->w, "count", l->count);
+	jsonw_uint(&r->w, "p50", (lmigd_latency_quantile(l, 500) + 999) / 1000);
+	jsonw_uint(&r->w, "p99", (lmigd_latency_quantile(l, 990) + 999) / 1000);
+	jsonw_uint(&r->w, "max", (l->max_ns + 999) / 1000);
+	jsonw_end_object(&r->w);
 }
 
 static void method_not_allowed(struct reply *r, const char *allow)

@@ -259,10 +259,3 @@ void lmig_jws_release(struct lmig_jws *jws)
 	free(jws->buf);
 	memset(jws, 0, sizeof(*jws));
 }
-
-enum lmig_jws_status lmig_jws_verify(const struct lmig_jws *jws, EVP_PKEY *key)
-{
-	return lmig_jws_verify_signature(jws->alg, key, jws->signing_input,
-					 jws->signing_input_len, jws->signature,
-					 jws->signature_len);
-}

@@ -139,8 +139,35 @@ enum lmig_jws_status lmig_jws_verify_signature(enum lmig_jws_alg alg,
 					       const uint8_t *sig,
 					       size_t sig_len);
 
-/* lmig_jws_verify_signature() of a parsed JWS with its own algorithm. */
-enum lmig_jws_status lmig_jws_verify(const struct lmig_jws *jws, EVP_PKEY *key);
+/*
+ * A key made ready for one algorithm once (the trust store keeps one per
+ * key), so that each verification only copies a prepared OpenSSL context.
+ * lmig_jws_verifier_new() returns LMIG_JWS_OK with *out set, or
+ * LMIG_JWS_KEY_MISMATCH / LMIG_JWS_NO_MEMORY with *out NULL; it does not
+ * apply the size rule of lmig_jws_key_check(). lmig_jws_verifier_check()
+ * answers as lmig_jws_verify_signature() and may run in several threads
+ * on one verifier at once.
+ */
+struct lmig_jws_verifier;
+
+enum lmig_jws_status lmig_jws_verifier_new(enum lmig_jws_alg alg, EVP_PKEY *key,
+					   struct lmig_jws_verifier **out);
+void lmig_jws_verifier_free(struct lmig_jws_verifier *v);
+enum lmig_jws_status lmig_jws_verifier_check(const struct lmig_jws_verifier *v,
+					     const void *data, size_t data_len,
+					     const uint8_t *sig,
+					     size_t sig_len);
+
+/*
+ * A parsed JWS against a verifier: LMIG_JWS_KEY_MISMATCH when the token's
+ * algorithm is not the verifier's, else lmig_jws_verifier_check().
+ */
+enum lmig_jws_status lmig_jws_verify(const struct lmig_jws *jws,
+				     const struct lmig_jws_verifier *v);
+
+/* The same with a key made ready for this one check only. */
+enum lmig_jws_status lmig_jws_verify_with_key(const struct lmig_jws *jws,
+					      EVP_PKEY *key);
 
 /*
  * Sign data with key under alg, producing the JWS signature form (r||s

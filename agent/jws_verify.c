@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* JWS signature verification on OpenSSL 3's EVP interface. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/ec.h>
@@ -150,47 +151,91 @@ static int set_padding(EVP_PKEY_CTX *pctx, const struct alg_params *ap)
 	       EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, "SHA256", NULL) > 0;
 }
 
-enum lmig_jws_status lmig_jws_verify_signature(enum lmig_jws_alg alg,
-					       EVP_PKEY *key, const void *data,
-					       size_t data_len,
-					       const uint8_t *sig,
-					       size_t sig_len)
-{
-	uint8_t der[ECDSA_DER_MAX];
+/*
+ * A key made ready for one algorithm. OpenSSL 3 looks up the signature
+ * and digest implementations and sets the padding on every fresh context,
+ * under locks shared by every thread; doing that once per key and copying
+ * the ready context per token leaves only the arithmetic.
+ */
+struct lmig_jws_verifier {
+	enum lmig_jws_alg alg;
 	const struct alg_params *ap;
+	size_t sig_len;	   /* the one signature length the key accepts */
+	EVP_MD_CTX *ready; /* initialised for verifying; never used itself */
+};
+
+enum lmig_jws_status lmig_jws_verifier_new(enum lmig_jws_alg alg, EVP_PKEY *key,
+					   struct lmig_jws_verifier **out)
+{
+	struct lmig_jws_verifier *v;
 	enum lmig_jws_status st;
 	EVP_PKEY_CTX *pctx;
-	EVP_MD_CTX *ctx;
-	int rc;
 
+	*out = NULL;
 	if ((unsigned int)alg >= __LMIG_JWS_ALG_MAX ||
 	    alg == LMIG_JWS_ALG_INVALID || !key_fits(alg, key))
 		return LMIG_JWS_KEY_MISMATCH;
-	ap = &params[alg];
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return LMIG_JWS_NO_MEMORY;
+	v->alg = alg;
+	v->ap = &params[alg];
+	if (v->ap->ec_coord_size)
+		v->sig_len = 2 * v->ap->ec_coord_size;
+	else if (v->ap->padding)
+		v->sig_len = (size_t)EVP_PKEY_get_size(key);
+	else
+		v->sig_len = 64;
+	ERR_set_mark();
+	st = LMIG_JWS_NO_MEMORY;
+	v->ready = EVP_MD_CTX_new();
+	if (v->ready &&
+	    EVP_DigestVerifyInit_ex(v->ready, &pctx, v->ap->digest, NULL, NULL,
+				    key, NULL) == 1 &&
+	    set_padding(pctx, v->ap))
+		st = LMIG_JWS_OK;
+	ERR_pop_to_mark();
+	if (st != LMIG_JWS_OK) {
+		lmig_jws_verifier_free(v);
+		return st;
+	}
+	*out = v;
+	return LMIG_JWS_OK;
+}
+
+void lmig_jws_verifier_free(struct lmig_jws_verifier *v)
+{
+	if (!v)
+		return;
+	EVP_MD_CTX_free(v->ready);
+	free(v);
+}
+
+enum lmig_jws_status lmig_jws_verifier_check(const struct lmig_jws_verifier *v,
+					     const void *data, size_t data_len,
+					     const uint8_t *sig, size_t sig_len)
+{
+	uint8_t der[ECDSA_DER_MAX];
+	enum lmig_jws_status st;
+	EVP_MD_CTX *ctx;
+	int rc;
 
 	/* Exactly one signature form per algorithm, checked before OpenSSL. */
-	if (ap->ec_coord_size) {
-		if (sig_len != 2 * ap->ec_coord_size)
-			return LMIG_JWS_BAD_SIGNATURE;
-		sig_len = ecdsa_raw_to_der(sig, ap->ec_coord_size, der);
-		sig = der;
-	} else if (ap->padding) {
-		if (sig_len != (size_t)EVP_PKEY_get_size(key))
-			return LMIG_JWS_BAD_SIGNATURE;
-	} else if (sig_len != 64) {
+	if (sig_len != v->sig_len)
 		return LMIG_JWS_BAD_SIGNATURE;
+	if (v->ap->ec_coord_size) {
+		sig_len = ecdsa_raw_to_der(sig, v->ap->ec_coord_size, der);
+		sig = der;
 	}
 
 	/* Refused signatures queue errors; drop them, and only them. */
 	ERR_set_mark();
 	st = LMIG_JWS_NO_MEMORY;
 	ctx = EVP_MD_CTX_new();
-	if (!ctx)
+	if (!ctx || EVP_MD_CTX_copy_ex(ctx, v->ready) != 1)
 		goto out;
-	if (EVP_DigestVerifyInit_ex(ctx, &pctx, ap->digest, NULL, NULL, key,
-				    NULL) != 1 ||
-	    !set_padding(pctx, ap))
-		goto out;
+	/* Used once: spares the copy OpenSSL makes to keep it reusable. */
+	EVP_MD_CTX_set_flags(ctx, EVP_MD_CTX_FLAG_FINALISE);
 	rc = EVP_DigestVerify(ctx, sig, sig_len, data, data_len);
 	/* Anything but a clear yes is a no: fail closed. */
 	st = rc == 1 ? LMIG_JWS_OK : LMIG_JWS_BAD_SIGNATURE;
@@ -198,4 +243,39 @@ out:
 	EVP_MD_CTX_free(ctx);
 	ERR_pop_to_mark();
 	return st;
+}
+
+enum lmig_jws_status lmig_jws_verify_signature(enum lmig_jws_alg alg,
+					       EVP_PKEY *key, const void *data,
+					       size_t data_len,
+					       const uint8_t *sig,
+					       size_t sig_len)
+{
+	struct lmig_jws_verifier *v;
+	enum lmig_jws_status st;
+
+	st = lmig_jws_verifier_new(alg, key, &v);
+	if (st != LMIG_JWS_OK)
+		return st;
+	st = lmig_jws_verifier_check(v, data, data_len, sig, sig_len);
+	lmig_jws_verifier_free(v);
+	return st;
+}
+
+enum lmig_jws_status lmig_jws_verify(const struct lmig_jws *jws,
+				     const struct lmig_jws_verifier *v)
+{
+	if (jws->alg != v->alg)
+		return LMIG_JWS_KEY_MISMATCH;
+	return lmig_jws_verifier_check(v, jws->signing_input,
+				       jws->signing_input_len, jws->signature,
+				       jws->signature_len);
+}
+
+enum lmig_jws_status lmig_jws_verify_with_key(const struct lmig_jws *jws,
+					      EVP_PKEY *key)
+{
+	return lmig_jws_verify_signature(jws->alg, key, jws->signing_input,
+					 jws->signing_input_len, jws->signature,
+					 jws->signature_len);
 }

@@ -10,6 +10,7 @@
 #include "denials.h"
 #include "fastpath.h"
 #include "kernel.h"
+#include "latency.h"
 #include "loop.h"
 #include "server.h"
 #include "snapshot.h"
@@ -36,6 +37,8 @@ struct lmigd {
 	unsigned int ticks;
 	uint64_t admitted, refused;
 	uint64_t busy; /* answered 503: every worker's queue full */
+	/* Request parsed to admission written, for each admission. */
+	struct lmigd_latency admit_latency;
 	/* CLOCK_REALTIME - CLOCK_MONOTONIC the expiries were written with. */
 	int64_t clock_anchor_ns;
 	struct lmigd_denials denials;

@@ -257,7 +257,8 @@ static enum lmig_token_status verify_with(const struct lmig_jws *jws,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		enum lmig_jws_status st = lmig_jws_verify(jws, keys[i]->pkey);
+		enum lmig_jws_status st = lmig_jws_verify(jws,
+							  keys[i]->verifier);
 
 		if (st == LMIG_JWS_OK) {
 			*signer = keys[i];

@@ -38,6 +38,7 @@ static void key_free(struct lmig_trust_key *key)
 {
 	if (!key)
 		return;
+	lmig_jws_verifier_free(key->verifier);
 	EVP_PKEY_free(key->pkey);
 	free((char *)key->source);
 	free(key);
@@ -177,6 +178,11 @@ static int key_from_cert(struct lmig_trust_key *key, X509 *cert,
 				  openssl_reason());
 	if (lmig_jws_key_check(alg, key->pkey, &why) != LMIG_JWS_OK)
 		return load_error(err, err_len, source, "%s", why);
+	if (lmig_jws_verifier_new(alg, key->pkey, &key->verifier) !=
+	    LMIG_JWS_OK)
+		return load_error(err, err_len, source,
+				  "OpenSSL cannot verify with the key (%s)",
+				  openssl_reason());
 	if (!X509_digest(cert, EVP_sha256(), digest, &digest_len) ||
 	    digest_len != sizeof(digest))
 		return load_error(err, err_len, source,

@@ -49,7 +49,8 @@ struct lmig_trust_key {
 	const char *issuer;
 	enum lmig_jws_alg alg;
 	EVP_PKEY *pkey;
-	char kid[LMIG_TRUST_KID_MAX + 1]; /* configured kid; "" if none */
+	struct lmig_jws_verifier *verifier; /* pkey made ready for alg */
+	char kid[LMIG_TRUST_KID_MAX + 1];   /* configured kid; "" if none */
 	char implicit_kid[LMIG_TRUST_IMPLICIT_KID_LEN + 1];
 	int64_t not_before; /* certificate validity, Unix seconds, */
 	int64_t not_after;  /* both ends included */

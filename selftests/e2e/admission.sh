@@ -86,6 +86,12 @@ check_eq "alice is granted ptt and video" '["ptt","video"]' \
 check_eq "alice's admission is for her address" "$(gw_client_addr alice)" \
 	"$(jq -r .address <<< "$body")"
 check_eq "alice's ptt passes" 3 "$(gw_traffic alice $GW_PORT_PTT)"
+# The latency of each admission, request to map, kept for /healthz.
+health=$(gw_client_request bob GET /healthz "" | tail -n 1)
+check_eq "/healthz counts one admission's latency" \
+	"1 true" "$(jq -r '.admission_latency_us |
+		"\(.count) \(.p50 > 0 and .p50 <= .p99 and .p99 <= .max)"' \
+		<<< "$health")"
 check_eq "alice's video passes" 3 "$(gw_traffic alice $GW_PORT_VIDEO)"
 check_eq "alice's data is dropped (not granted)" 0 \
 	"$(gw_traffic alice $GW_PORT_DATA)"

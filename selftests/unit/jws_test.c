@@ -3,6 +3,7 @@
  * Compact JWS: every parsing refusal, and signature verification for each
  * algorithm with keys generated here through OpenSSL.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/ec.h>
@@ -415,13 +416,15 @@ TEST_F(alg, verifies)
 	EXPECT_EQ(variant->sig_len, jws.signature_len);
 	EXPECT_EQ(LMIG_JWS_OK,
 		  lmig_jws_key_check(variant->alg, self->key, NULL));
-	EXPECT_EQ(LMIG_JWS_OK, lmig_jws_verify(&jws, self->key));
-	EXPECT_EQ(LMIG_JWS_BAD_SIGNATURE, lmig_jws_verify(&jws, self->other));
+	EXPECT_EQ(LMIG_JWS_OK, lmig_jws_verify_with_key(&jws, self->key));
+	EXPECT_EQ(LMIG_JWS_BAD_SIGNATURE,
+		  lmig_jws_verify_with_key(&jws, self->other));
 	/* No error is left queued for the next OpenSSL user... */
 	EXPECT_EQ(0, ERR_peek_error());
 	/* ...and the caller's own queued errors are left alone. */
 	ERR_raise(ERR_LIB_USER, 42);
-	EXPECT_EQ(LMIG_JWS_BAD_SIGNATURE, lmig_jws_verify(&jws, self->other));
+	EXPECT_EQ(LMIG_JWS_BAD_SIGNATURE,
+		  lmig_jws_verify_with_key(&jws, self->other));
 	EXPECT_EQ(42, ERR_GET_REASON(ERR_peek_last_error()));
 	ERR_clear_error();
 	lmig_jws_release(&jws);
@@ -461,7 +464,8 @@ TEST_F(alg, signed_input_is_header_and_payload)
 	dot[1] = dot[1] == 'e' ? 'f' : 'e';
 	ASSERT_EQ(LMIG_JWS_OK,
 		  lmig_jws_parse(self->token, strlen(self->token), &jws, NULL));
-	EXPECT_EQ(LMIG_JWS_BAD_SIGNATURE, lmig_jws_verify(&jws, self->key));
+	EXPECT_EQ(LMIG_JWS_BAD_SIGNATURE,
+		  lmig_jws_verify_with_key(&jws, self->key));
 	lmig_jws_release(&jws);
 }
 
@@ -510,7 +514,8 @@ TEST_F(alg, other_key_types_mismatch)
 			continue;
 		k = keygen(other);
 		ASSERT_NE(NULL, k);
-		EXPECT_EQ(LMIG_JWS_KEY_MISMATCH, lmig_jws_verify(&jws, k))
+		EXPECT_EQ(LMIG_JWS_KEY_MISMATCH,
+			  lmig_jws_verify_with_key(&jws, k))
 		{
 			TH_LOG("%s key accepted for %s",
 			       lmig_jws_alg_name(other),
@@ -520,6 +525,73 @@ TEST_F(alg, other_key_types_mismatch)
 			  lmig_jws_key_check(variant->alg, k, NULL));
 		EVP_PKEY_free(k);
 	}
+	lmig_jws_release(&jws);
+}
+
+/* Workers share one verifier per key: each check copies, none changes it. */
+struct shared_check {
+	const struct lmig_jws_verifier *v;
+	const struct lmig_jws *jws;
+	const uint8_t *bad_sig;
+	int wrong; /* answers other than expected */
+};
+
+static void *check_repeatedly(void *arg)
+{
+	struct shared_check *sc = arg;
+
+	for (int i = 0; i < 100; i++) {
+		if (lmig_jws_verify(sc->jws, sc->v) != LMIG_JWS_OK)
+			sc->wrong++;
+		if (lmig_jws_verifier_check(
+			    sc->v, sc->jws->signing_input,
+			    sc->jws->signing_input_len, sc->bad_sig,
+			    sc->jws->signature_len) != LMIG_JWS_BAD_SIGNATURE)
+			sc->wrong++;
+	}
+	return NULL;
+}
+
+TEST_F(alg, verifier_is_shared_by_threads)
+{
+	struct shared_check sc[4];
+	pthread_t threads[4];
+	uint8_t bad[LMIG_JWS_SIG_MAX];
+	struct lmig_jws_verifier *v, *other;
+	enum lmig_jws_alg other_alg;
+	struct lmig_jws jws;
+
+	ASSERT_EQ(LMIG_JWS_OK,
+		  lmig_jws_parse(self->token, strlen(self->token), &jws, NULL));
+	ASSERT_EQ(LMIG_JWS_OK, lmig_jws_verifier_new(jws.alg, self->key, &v));
+	memcpy(bad, jws.signature, jws.signature_len);
+	bad[jws.signature_len / 2] ^= 0x01;
+	for (int i = 0; i < 4; i++) {
+		sc[i] = (struct shared_check){
+			.v = v, .jws = &jws, .bad_sig = bad};
+		ASSERT_EQ(0, pthread_create(&threads[i], NULL, check_repeatedly,
+					    &sc[i]));
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(threads[i], NULL);
+		EXPECT_EQ(0, sc[i].wrong);
+	}
+	/* A verifier answers only for its own algorithm. */
+	other_alg = jws.alg == LMIG_JWS_RS256	? LMIG_JWS_PS256
+		    : jws.alg == LMIG_JWS_PS256 ? LMIG_JWS_RS256
+						: LMIG_JWS_ALG_INVALID;
+	if (other_alg != LMIG_JWS_ALG_INVALID) {
+		ASSERT_EQ(LMIG_JWS_OK,
+			  lmig_jws_verifier_new(other_alg, self->key, &other));
+		EXPECT_EQ(LMIG_JWS_KEY_MISMATCH, lmig_jws_verify(&jws, other));
+		lmig_jws_verifier_free(other);
+	}
+	EXPECT_EQ(
+		LMIG_JWS_KEY_MISMATCH,
+		lmig_jws_verifier_new(LMIG_JWS_ALG_INVALID, self->key, &other));
+	EXPECT_EQ(NULL, other);
+	EXPECT_EQ(0, ERR_peek_error());
+	lmig_jws_verifier_free(v);
 	lmig_jws_release(&jws);
 }
 

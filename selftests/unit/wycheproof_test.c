@@ -12,8 +12,8 @@
  * so every one of its vectors, valid ones included, must be refused.
  *
  * The whole-token file (json_web_signature_test.json) goes through
- * lmig_jws_parse() and lmig_jws_verify() with the JWK of each group; see
- * jws_tokens below for what applies and the documented deviations.
+ * lmig_jws_parse() and lmig_jws_verify_with_key() with the JWK of each
+ * group; see jws_tokens below for what applies and the documented deviations.
  */
 #include <string.h>
 
@@ -406,7 +406,7 @@ static enum token_outcome check_token(const char *jws_text, EVP_PKEY *key,
 	if (!key || alg != jws.alg ||
 	    (jws.kid && key_kid && !lmig_json_string_is(key_kid, jws.kid)))
 		out = TOKEN_REFUSED_KEY;
-	else if (lmig_jws_verify(&jws, key) == LMIG_JWS_OK)
+	else if (lmig_jws_verify_with_key(&jws, key) == LMIG_JWS_OK)
 		out = TOKEN_ACCEPTED;
 	else
 		out = TOKEN_REFUSED_SIGNATURE;
