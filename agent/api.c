@@ -166,7 +166,6 @@ int lmigd_api_install(struct lmigd *d, const struct lmig_addr *addr,
 		      const struct lmigd_decision *dec)
 {
 	struct lmig_admission adm = {
-		.expires_ns = lmig_clock_from_unix(dec->expires),
 		.granted_ns = lmig_clock_now_ns(),
 		.user_id = dec->profile.user_id,
 		.services = dec->services,

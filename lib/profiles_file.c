@@ -129,13 +129,13 @@ static int parse_time(struct parser *p, const char *word, const char *v,
 static int parse_field(struct parser *p, struct lmig_profile *pr, const char *k,
 		       const char *v)
 {
-	const char *bad;
+	const char *bad, *problem;
 	size_t bad_len;
 
 	if (!strcmp(k, "primary")) {
-		if (lmig_id_problem(v))
-			return fail(p, "primary '%s' %s", v,
-				    lmig_id_problem(v));
+		problem = lmig_id_problem(v);
+		if (problem)
+			return fail(p, "primary '%s' %s", v, problem);
 		if (lmig_profile_add_primary_id(pr, v))
 			return fail(p, "more than %d primary IDs",
 				    LMIG_PRIMARY_IDS_MAX);
@@ -194,14 +194,16 @@ static int parse_field(struct parser *p, struct lmig_profile *pr, const char *k,
 static int parse_profile(struct parser *p, char **w, int n,
 			 struct lmig_profile *pr)
 {
+	const char *problem;
+
 	lmig_profile_init(pr);
 	if (strcmp(w[0], "profile"))
 		return fail(p, "expected 'profile', not '%s'", w[0]);
 	if (n < 2)
 		return fail(p, "a profile starts with its partner ID");
-	if (lmig_id_problem(w[1]))
-		return fail(p, "partner ID '%s' %s", w[1],
-			    lmig_id_problem(w[1]));
+	problem = lmig_id_problem(w[1]);
+	if (problem)
+		return fail(p, "partner ID '%s' %s", w[1], problem);
 	lmig_profile_set_partner_id(pr, w[1]);
 	for (int i = 2; i < n; i += 2) {
 		if (i + 1 >= n)

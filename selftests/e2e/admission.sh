@@ -40,38 +40,9 @@ gw_ctl profile add sip:dave@partner.example \
 
 tap_check "lmigd starts and answers /healthz" gw_start_agent
 
-check_eq() {
-	local name=$1 want=$2 got=$3
-	if [ "$got" = "$want" ]; then
-		tap_ok "$name"
-	else
-		tap_fail "$name" "expected '$want', got '$got'"
-	fi
-}
-
-check_match() {
-	local name=$1 pattern=$2 text=$3
-	if grep -qE -- "$pattern" <<< "$text"; then
-		tap_ok "$name"
-	else
-		tap_fail "$name" "'$pattern' not in: $text"
-	fi
-}
-
-# Retry for up to 5 s: the agent applies a kernel event asynchronously.
-wait_traffic() {
-	local client=$1 port=$2 want=$3 got i
-	for i in $(seq 50); do
-		got=$(gw_traffic "$client" "$port" 1)
-		[ "$got" = "$want" ] && break
-		sleep 0.1
-	done
-	echo "$got"
-}
-
-check_eq "alice's ptt is dropped before admission" 0 \
+tap_eq "alice's ptt is dropped before admission" 0 \
 	"$(gw_traffic alice $GW_PORT_PTT)"
-check_eq "unclassified traffic passes without admission" 3 \
+tap_eq "unclassified traffic passes without admission" 3 \
 	"$(gw_traffic bob $GW_PORT_OTHER)"
 
 token=$(gw_mint --exp-in 3600 --jti alice-1 \
@@ -79,131 +50,131 @@ token=$(gw_mint --exp-in 3600 --jti alice-1 \
 	--mcptt-id sip:alice@primary.example \
 	--mcvideo-id sip:alice.video@primary.example)
 reply=$(gw_client_request alice POST /v1/admission "$token")
-check_match "alice is admitted (200)" '^HTTP 200' "$reply"
+tap_match "alice is admitted (200)" '^HTTP 200' "$reply"
 body=$(tail -n 1 <<< "$reply")
-check_eq "alice is granted ptt and video" '["ptt","video"]' \
+tap_eq "alice is granted ptt and video" '["ptt","video"]' \
 	"$(jq -c .services <<< "$body")"
-check_eq "alice's admission is for her address" "$(gw_client_addr alice)" \
+tap_eq "alice's admission is for her address" "$(gw_client_addr alice)" \
 	"$(jq -r .address <<< "$body")"
-check_eq "alice's ptt passes" 3 "$(gw_traffic alice $GW_PORT_PTT)"
+tap_eq "alice's ptt passes" 3 "$(gw_traffic alice $GW_PORT_PTT)"
 # The latency of each admission, request to map, kept for /healthz.
 health=$(gw_client_request bob GET /healthz "" | tail -n 1)
-check_eq "/healthz counts one admission's latency" \
+tap_eq "/healthz counts one admission's latency" \
 	"1 true" "$(jq -r '.admission_latency_us |
 		"\(.count) \(.p50 > 0 and .p50 <= .p99 and .p99 <= .max)"' \
 		<<< "$health")"
-check_eq "alice's video passes" 3 "$(gw_traffic alice $GW_PORT_VIDEO)"
-check_eq "alice's data is dropped (not granted)" 0 \
+tap_eq "alice's video passes" 3 "$(gw_traffic alice $GW_PORT_VIDEO)"
+tap_eq "alice's data is dropped (not granted)" 0 \
 	"$(gw_traffic alice $GW_PORT_DATA)"
-check_eq "a deny port is closed even to alice" 0 \
+tap_eq "a deny port is closed even to alice" 0 \
 	"$(gw_traffic alice $GW_PORT_DENY)"
-check_eq "a deny port is closed to bob" 0 "$(gw_traffic bob $GW_PORT_DENY)"
-check_match "alice can read her admission" '^HTTP 200' \
+tap_eq "a deny port is closed to bob" 0 "$(gw_traffic bob $GW_PORT_DENY)"
+tap_match "alice can read her admission" '^HTTP 200' \
 	"$(gw_client_request alice GET /v1/admission)"
 
 # Malformed or unauthenticated requests get precise HTTP errors.
-check_match "a request without a token is answered 401" '^HTTP 401' \
+tap_match "a request without a token is answered 401" '^HTTP 401' \
 	"$(gw_client_request bob POST /v1/admission)"
 printf 'POST /v1/admission HTTP/1.1\r\nHost: x\r\nAuthorization: Basic eDp5\r\n\r\n' \
 	> "$gw_dir/basic.http"
-check_match "Basic credentials are answered 400 invalid_request" \
+tap_match "Basic credentials are answered 400 invalid_request" \
 	'"error":"invalid_request"' "$(in_ns "$(gw_client_ns bob)" lmig-admit \
 	--connect "$(gw_gateway_addr bob):8443" --ca "$gw_dir/ca.pem" \
 	--raw "$gw_dir/basic.http")"
 printf 'GARBAGE\r\n\r\n' > "$gw_dir/garbage.http"
-check_match "a malformed request is answered 400" '^HTTP 400' \
+tap_match "a malformed request is answered 400" '^HTTP 400' \
 	"$(in_ns "$(gw_client_ns bob)" lmig-admit \
 	--connect "$(gw_gateway_addr bob):8443" --ca "$gw_dir/ca.pem" \
 	--raw "$gw_dir/garbage.http")"
-check_match "an unknown resource is answered 404" '^HTTP 404' \
+tap_match "an unknown resource is answered 404" '^HTTP 404' \
 	"$(gw_client_request bob GET /v1/nothing)"
-check_match "a wrong method is answered 405" '^HTTP 405' \
+tap_match "a wrong method is answered 405" '^HTTP 405' \
 	"$(gw_client_request bob PUT /v1/admission)"
 
 reply=$(gw_client_request bob POST /v1/admission "$(gw_mint \
 	--scope 3gpp:mc:ptt_service --mcptt-id sip:bob@primary.example)")
-check_match "bob (no profile) is refused with 403" '^HTTP 403' "$reply"
-check_eq "bob's refusal says no_profile" no_profile \
+tap_match "bob (no profile) is refused with 403" '^HTTP 403' "$reply"
+tap_eq "bob's refusal says no_profile" no_profile \
 	"$(tail -n 1 <<< "$reply" | jq -r .reason)"
-check_eq "bob's ptt is dropped" 0 "$(gw_traffic bob $GW_PORT_PTT)"
+tap_eq "bob's ptt is dropped" 0 "$(gw_traffic bob $GW_PORT_PTT)"
 
 reply=$(gw_client_request carol POST /v1/admission "$(lmig-idms mint \
 	--key "$gw_dir/rogue.key" --iss "$GW_ROGUE_ISSUER" --aud "$GW_AUDIENCE" \
 	--scope 3gpp:mc:ptt_service --mcptt-id sip:carol@primary.example)")
-check_match "carol (untrusted issuer) is refused with 401" '^HTTP 401' "$reply"
-check_eq "carol is told only that the token is untrusted" untrusted_token \
+tap_match "carol (untrusted issuer) is refused with 401" '^HTTP 401' "$reply"
+tap_eq "carol is told only that the token is untrusted" untrusted_token \
 	"$(tail -n 1 <<< "$reply" | jq -r .reason)"
-check_eq "carol's ptt is dropped" 0 "$(gw_traffic carol $GW_PORT_PTT)"
+tap_eq "carol's ptt is dropped" 0 "$(gw_traffic carol $GW_PORT_PTT)"
 
 reply=$(gw_client_request dave POST /v1/admission "$(gw_mint \
 	--exp now-600 --iat now-4200 \
 	--scope 3gpp:mc:ptt_service --mcptt-id sip:dave@primary.example)")
-check_match "dave (expired token) is refused with 401" '^HTTP 401' "$reply"
-check_eq "dave's refusal says expired" expired \
+tap_match "dave (expired token) is refused with 401" '^HTTP 401' "$reply"
+tap_eq "dave's refusal says expired" expired \
 	"$(tail -n 1 <<< "$reply" | jq -r .reason)"
-check_eq "dave's ptt is dropped" 0 "$(gw_traffic dave $GW_PORT_PTT)"
+tap_eq "dave's ptt is dropped" 0 "$(gw_traffic dave $GW_PORT_PTT)"
 
 # A token of a trusted issuer whose signature was tampered with.
 reply=$(gw_client_request dave POST /v1/admission "$(gw_mint \
 	--tamper-payload --scope 3gpp:mc:ptt_service \
 	--mcptt-id sip:dave@primary.example)")
-check_match "a tampered token is refused with 401" '^HTTP 401' "$reply"
-check_match "the log names each precise reason" \
+tap_match "a tampered token is refused with 401" '^HTTP 401' "$reply"
+tap_match "the log names each precise reason" \
 	'refused 10.0.2.2: no_profile' "$(cat "$gw_dir/lmigd.log")"
-check_match "the log tells unknown issuer from bad signature" \
+tap_match "the log tells unknown issuer from bad signature" \
 	'refused 10.0.3.2: unknown_issuer.*' "$(grep -E 'unknown_issuer|bad_signature' \
 	"$gw_dir/lmigd.log" | tr '\n' ' ')"
-check_match "lmigd logs samples of the fast path's drops" \
+tap_match "lmigd logs samples of the fast path's drops" \
 	'dropped [0-9.]+ to udp/[0-9]+: class ptt, drop_no_admission' \
 	"$(cat "$gw_dir/lmigd.log")"
 
 show=$(gw_ctl -j show)
-check_eq "lmigctl show lists alice's session" "$(gw_client_addr alice)" \
+tap_eq "lmigctl show lists alice's session" "$(gw_client_addr alice)" \
 	"$(jq -r '.profiles[] | select(.partner_id=="sip:alice@partner.example")
 		| .sessions[0].address' <<< "$show")"
-check_match "drops without admission are counted" '^[1-9]' \
+tap_match "drops without admission are counted" '^[1-9]' \
 	"$(jq -r .counters.drop_no_admission.packets <<< "$show")"
-check_match "admitted packets are counted" '^[1-9]' \
+tap_match "admitted packets are counted" '^[1-9]' \
 	"$(jq -r .counters.pass_admitted.packets <<< "$show")"
-check_match "admitted ptt is counted in its class" '^[1-9]' \
+tap_match "admitted ptt is counted in its class" '^[1-9]' \
 	"$(jq -r '.classes.ptt.pass_admitted.packets // 0' <<< "$show")"
-check_match "denied packets are counted in the deny class" '^[1-9]' \
+tap_match "denied packets are counted in the deny class" '^[1-9]' \
 	"$(jq -r '.classes.deny.drop_denied.packets // 0' <<< "$show")"
-check_match "alice's own traffic is counted" '^[1-9]' \
+tap_match "alice's own traffic is counted" '^[1-9]' \
 	"$(gw_traffic_of sip:alice@partner.example packets)"
-check_eq "alice's session shows what her token asked for" \
+tap_eq "alice's session shows what her token asked for" \
 	'["ptt","video"]' "$(jq -c '.profiles[]
 		| select(.partner_id=="sip:alice@partner.example")
 		| .sessions[0].requested' <<< "$show")"
-check_match "the open-class limits are in the fast path" \
+tap_match "the open-class limits are in the fast path" \
 	'"interval_ns": 10000000,' \
 	"$(bpftool map dump pinned "/sys/fs/bpf/lmig/$gw_instance/lmig_config")"
 
-check_match "bpftool shows admissions with named fields" '"user_id": ' \
+tap_match "bpftool shows admissions with named fields" '"user_id": ' \
 	"$(bpftool map dump pinned "/sys/fs/bpf/lmig/$gw_instance/lmig_admission")"
 
 gw_ctl profile suspend sip:alice@partner.example >/dev/null
-check_eq "suspending alice stops her ptt" 0 \
-	"$(wait_traffic alice $GW_PORT_PTT 0)"
-check_match "the drop is counted as suspended" '^[1-9]' \
+tap_eq "suspending alice stops her ptt" 0 \
+	"$(gw_wait_traffic alice $GW_PORT_PTT 0)"
+tap_match "the drop is counted as suspended" '^[1-9]' \
 	"$(gw_counter drop_suspended)"
-check_match "and as alice's" '^[1-9]' \
+tap_match "and as alice's" '^[1-9]' \
 	"$(gw_traffic_of sip:alice@partner.example drops)"
 gw_ctl profile resume sip:alice@partner.example >/dev/null
-check_eq "resuming alice lets her ptt pass again" 1 \
-	"$(wait_traffic alice $GW_PORT_PTT 1)"
+tap_eq "resuming alice lets her ptt pass again" 1 \
+	"$(gw_wait_traffic alice $GW_PORT_PTT 1)"
 
 gw_stop_agent
-check_eq "alice's ptt passes while lmigd is stopped" 3 \
+tap_eq "alice's ptt passes while lmigd is stopped" 3 \
 	"$(gw_traffic alice $GW_PORT_PTT)"
 tap_check "lmigd restarts" gw_start_agent
-check_eq "alice's ptt passes after the restart" 3 \
+tap_eq "alice's ptt passes after the restart" 3 \
 	"$(gw_traffic alice $GW_PORT_PTT)"
 
 gw_ctl profile del sip:alice@partner.example >/dev/null
-check_eq "deleting alice's profile stops her ptt" 0 \
-	"$(wait_traffic alice $GW_PORT_PTT 0)"
-check_eq "lmigd logged no error" "" \
+tap_eq "deleting alice's profile stops her ptt" 0 \
+	"$(gw_wait_traffic alice $GW_PORT_PTT 0)"
+tap_eq "lmigd logged no error" "" \
 	"$(grep -E ' error: ' "$gw_dir/lmigd.log")"
 
 tap_done

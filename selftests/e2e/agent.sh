@@ -53,42 +53,28 @@ raw() {
 		"$(gw_gateway_addr bob):8443" --ca "$gw_dir/ca.pem" \
 		--raw "$gw_dir/raw.http" --statuses
 }
-check_eq() {
-	if [ "$3" = "$2" ]; then
-		tap_ok "$1"
-	else
-		tap_fail "$1" "expected '$2', got '$3'"
-	fi
-}
-check_match() {
-	if grep -qE -- "$2" <<< "$3"; then
-		tap_ok "$1"
-	else
-		tap_fail "$1" "'$2' not in: $3"
-	fi
-}
 
-check_eq "keep-alive and pipelined requests are answered in order" "200 404 405" \
+tap_eq "keep-alive and pipelined requests are answered in order" "200 404 405" \
 	"$(raw 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /nothing HTTP/1.1\r\nHost: x\r\n\r\nPUT /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')"
-check_eq "Connection: close ends the connection after one answer" "200" \
+tap_eq "Connection: close ends the connection after one answer" "200" \
 	"$(raw 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')"
-check_eq "a request head over 8 KiB is refused with 431" "431" \
+tap_eq "a request head over 8 KiB is refused with 431" "431" \
 	"$(raw "GET /healthz HTTP/1.1\r\nHost: x\r\nX: $(head -c 9000 /dev/zero | tr '\0' a)\r\n\r\n")"
-check_eq "a body over 4 KiB is refused with 413" "413" \
+tap_eq "a body over 4 KiB is refused with 413" "413" \
 	"$(raw 'POST /v1/admission HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n')"
-check_eq "HTTP/2 is refused with 505" "505" \
+tap_eq "HTTP/2 is refused with 505" "505" \
 	"$(raw 'GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n')"
-check_eq "a malformed request closes the connection after 400" "400" \
+tap_eq "a malformed request closes the connection after 400" "400" \
 	"$(raw 'GET /healthz HTTP/1.1\nHost: x\n\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')"
 
 # A POST is verified on a worker: what is pipelined behind it waits.
 stranger=$(gw_mint --exp-in 3600 --scope 3gpp:mc:ptt_service \
 	--mcptt-id sip:nobody@primary.example)
-check_eq "a pipelined POST is answered before the requests behind it" \
+tap_eq "a pipelined POST is answered before the requests behind it" \
 	"403 404 200" \
 	"$(raw "POST /v1/admission HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer $stranger\r\n\r\nGET /v1/admission HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")"
 workers=$(gw_client_request alice GET /healthz | tail -n 1 | jq -r .workers)
-check_eq "tokens are verified by one worker per CPU" "$(nproc)" "$workers"
+tap_eq "tokens are verified by one worker per CPU" "$(nproc)" "$workers"
 
 # Reloads while tokens are on the workers: every admission is answered.
 token=$(gw_mint --exp-in 3600 --scope 3gpp:mc:ptt_service \
@@ -109,7 +95,7 @@ for i in 1 2 3; do
 done
 # shellcheck disable=SC2086 # a list of pids
 wait $pids
-check_eq "admissions during three reloads are all answered 200" 24 \
+tap_eq "admissions during three reloads are all answered 200" 24 \
 	"$(cat "$gw_dir"/hup.* | grep -c '^HTTP 200$')"
 
 # New connections from one address are limited before any TLS work:
@@ -134,11 +120,11 @@ done
 # shellcheck disable=SC2086 # a list of pids
 wait $pids
 answered=$(cat "$gw_dir"/burst.* | grep -c '^200$')
-check_eq "a burst over the per-source connection rate is cut short" yes \
+tap_eq "a burst over the per-source connection rate is cut short" yes \
 	"$([ "$answered" -ge 3 ] && [ "$answered" -lt 8 ] && echo yes ||
 	   echo "no: $answered of 8 answered")"
 sleep 1.5
-check_eq "the refusals are counted in the log" yes \
+tap_eq "the refusals are counted in the log" yes \
 	"$(grep -q 'connections over the per-source rate' "$gw_dir/lmigd.log" &&
 	   echo yes)"
 sed -i '/^connection-rate/d' "$gw_dir/lmigd.conf"
@@ -149,7 +135,7 @@ sleep 1.5
 # handshake deadline, so idle connections cannot pile up.
 out=$(in_ns "$(gw_client_ns bob)" lmig-probe hold \
 	--to "$(gw_gateway_addr bob):8443" --timeout 30)
-check_eq "a silent client is disconnected (handshake deadline)" closed \
+tap_eq "a silent client is disconnected (handshake deadline)" closed \
 	"$(awk '{print $1}' <<< "$out")"
 
 # kill -9 in the middle of a stream of admissions. alice starts with
@@ -179,14 +165,14 @@ echo "# admissions granted before the kill: $(($(granted) - before))"
 wait "$gw_agent_pid" 2>/dev/null
 gw_agent_pid=
 wait "$loop"
-check_eq "after kill -9, alice's admission still works" 3 \
+tap_eq "after kill -9, alice's admission still works" 3 \
 	"$(gw_traffic alice $GW_PORT_PTT)"
-check_eq "and bob's traffic is still dropped" 0 "$(gw_traffic bob $GW_PORT_PTT)"
+tap_eq "and bob's traffic is still dropped" 0 "$(gw_traffic bob $GW_PORT_PTT)"
 tap_check "lmigd restarts after kill -9" gw_start_agent
 show=$(gw_ctl -j show)
-check_eq "exactly one session, alice's" "$(gw_client_addr alice)" \
+tap_eq "exactly one session, alice's" "$(gw_client_addr alice)" \
 	"$(jq -r '[.profiles[].sessions[].address] | join(" ")' <<< "$show")"
-check_eq "alice's traffic passes after the restart" 3 \
+tap_eq "alice's traffic passes after the restart" 3 \
 	"$(gw_traffic alice $GW_PORT_PTT)"
 
 # One address per user: alice's token from bob's address is one too many.
@@ -202,15 +188,15 @@ reload_with() {
 }
 reload_with "max-addresses-per-user 1 refuse"
 reply=$(gw_client_request bob POST /v1/admission "$token")
-check_match "a second address of alice is refused (403)" \
+tap_match "a second address of alice is refused (403)" \
 	'^HTTP 403.*"reason": ?"address_limit"' "$(tr '\n' ' ' <<< "$reply")"
-check_eq "and alice's first address still passes" 3 \
+tap_eq "and alice's first address still passes" 3 \
 	"$(gw_traffic alice $GW_PORT_PTT)"
 reload_with "max-addresses-per-user 1 replace-oldest"
 reply=$(gw_client_request bob POST /v1/admission "$token")
-check_match "with replace-oldest the new address is admitted" '^HTTP 200' \
+tap_match "with replace-oldest the new address is admitted" '^HTTP 200' \
 	"$reply"
-check_eq "and alice's old address is dropped" 0 \
+tap_eq "and alice's old address is dropped" 0 \
 	"$(gw_traffic alice $GW_PORT_PTT)"
 
 # SIGTERM while tokens are being verified: a clean stop.
@@ -226,7 +212,7 @@ rc=0
 wait "$gw_agent_pid" || rc=$?
 gw_agent_pid=
 wait "$loop"
-check_eq "SIGTERM while admitting: lmigd exits 0" 0 "$rc"
-check_eq "and alice's admission stays enforced" 3 \
+tap_eq "SIGTERM while admitting: lmigd exits 0" 0 "$rc"
+tap_eq "and alice's admission stays enforced" 3 \
 	"$(gw_traffic alice $GW_PORT_PTT)"
 tap_done

@@ -35,15 +35,6 @@ run() {
 	err=$(cat "$gw_dir/stderr")
 }
 
-check_eq() {
-	local name=$1 want=$2 got=$3
-	if [ "$got" = "$want" ]; then
-		tap_ok "$name"
-	else
-		tap_fail "$name" "expected '$want', got '$got'"
-	fi
-}
-
 # check_run NAME STATUS PATTERN: the last run's status, and PATTERN in
 # its output or errors.
 check_run() {
@@ -54,28 +45,6 @@ $err"; then
 	else
 		tap_fail "$name" "status $rc (want $want): $out $err"
 	fi
-}
-
-# Retry for up to 5 s: the agent follows kernel events asynchronously.
-wait_traffic() {
-	local client=$1 port=$2 want=$3 got i
-	for i in $(seq 50); do
-		got=$(gw_traffic "$client" "$port" 1)
-		[ "$got" = "$want" ] && break
-		sleep 0.1
-	done
-	echo "$got"
-}
-
-admit() {
-	gw_client_request "$1" POST /v1/admission "$(gw_mint \
-		--scope 3gpp:mc:ptt_service --mcptt-id "sip:$1@primary.example")" |
-		head -n 1
-}
-
-admissions() {
-	bpftool -j map dump pinned "/sys/fs/bpf/lmig/$gw_instance/lmig_admission" |
-		jq length
 }
 
 gw_init alice bob
@@ -92,12 +61,12 @@ alice_id=$(gw_ctl -j profile get "$ALICE" | jq -r .profile.user_id)
 
 run -j profile replace "$ALICE" primary sip:alice@primary.example \
 	services ptt
-check_eq "replace keeps the user id and sets the whole profile" \
+tap_eq "replace keeps the user id and sets the whole profile" \
 	"$alice_id ptt active null" \
 	"$(jq -r '.profile | "\(.user_id) \(.services | join(",")) \(.state) \(.comment)"' <<< "$out")"
 run -j profile replace "$alice_id" partner sip:alice2@partner.example \
 	primary sip:alice@primary.example services ptt
-check_eq "replace by user id renames" "$alice_id sip:alice2@partner.example" \
+tap_eq "replace by user id renames" "$alice_id sip:alice2@partner.example" \
 	"$(jq -r '.profile | "\(.user_id) \(.partner_id)"' <<< "$out")"
 gw_ctl profile replace "$alice_id" partner "$ALICE" \
 	primary sip:alice@primary.example services ptt >/dev/null
@@ -116,16 +85,16 @@ check_run "replace with another user's primary ID is refused" 1 \
 # --- revoke -------------------------------------------------------------
 
 tap_check "lmigd starts" gw_start_agent
-check_eq "alice is admitted" "HTTP 200" "$(admit alice)"
-check_eq "alice's ptt passes" 1 "$(wait_traffic alice $GW_PORT_PTT 1)"
+tap_eq "alice is admitted" "HTTP 200" "$(gw_admit alice)"
+tap_eq "alice's ptt passes" 1 "$(gw_wait_traffic alice $GW_PORT_PTT 1)"
 run -j revoke "$ALICE"
-check_eq "revoke suspends alice and ends her one session" \
+tap_eq "revoke suspends alice and ends her one session" \
 	"0 $alice_id suspended 1 1 0" \
 	"$(jq -r '.revoked | "\(.user_id) \(.state) \(.sessions_before) \(.sessions_ended) \(.sessions_left)"' <<< "$out" | sed "s/^/$rc /")"
-check_eq "revoke with lmigd running warns of nothing" "" "$err"
-check_eq "alice's ptt is dropped at once" 0 "$(gw_traffic alice $GW_PORT_PTT 1)"
-check_eq "her admission is gone from the fast path" 0 "$(admissions)"
-check_eq "a new admission is refused while revoked" "HTTP 403" "$(admit alice)"
+tap_eq "revoke with lmigd running warns of nothing" "" "$err"
+tap_eq "alice's ptt is dropped at once" 0 "$(gw_traffic alice $GW_PORT_PTT 1)"
+tap_eq "her admission is gone from the fast path" 0 "$(gw_admissions)"
+tap_eq "a new admission is refused while revoked" "HTTP 403" "$(gw_admit alice)"
 run revoke "$ALICE"
 check_run "revoking again ends no session" 0 \
 	"^revoked user $alice_id \($ALICE\): suspended, 0 sessions ended$"
@@ -135,8 +104,8 @@ check_run "revoking an unknown user fails with the kernel's words" 1 \
 run revoke
 check_run "revoke without a user is bad usage" 2 'give exactly one user'
 gw_ctl profile resume "$ALICE" >/dev/null
-check_eq "after resume alice may be admitted again" "HTTP 200" "$(admit alice)"
-check_eq "and her ptt passes again" 1 "$(wait_traffic alice $GW_PORT_PTT 1)"
+tap_eq "after resume alice may be admitted again" "HTTP 200" "$(gw_admit alice)"
+tap_eq "and her ptt passes again" 1 "$(gw_wait_traffic alice $GW_PORT_PTT 1)"
 
 gw_stop_agent
 run revoke "$ALICE"
@@ -164,25 +133,25 @@ profile sip:carol@partner.example primary sip:carol@primary.example \
 CONF
 before=$(snapshot)
 run -j apply -f "$gw_dir/p1.conf" --dry-run
-check_eq "a dry run tells what would be added, changed and removed" \
+tap_eq "a dry run tells what would be added, changed and removed" \
 	"0 sip:carol@partner.example|sip:alice@partner.example:services,state,comment||false" \
 	"$rc $(jq -r '[(.added | map(.partner_id) | join(",")),
 		(.changed | map(.partner_id + ":" + (.fields | join(","))) | join(",")),
 		(.removed | map(.partner_id) | join(",")), .applied] | join("|")' <<< "$out")"
-check_eq "and changes nothing" "$before" "$(snapshot)"
+tap_eq "and changes nothing" "$before" "$(snapshot)"
 run -j apply -f "$gw_dir/p1.conf"
-check_eq "apply creates one, changes one, keeps one" "0 1 1 0 1 true" \
+tap_eq "apply creates one, changes one, keeps one" "0 1 1 0 1 true" \
 	"$rc $(jq -r '"\(.summary.created) \(.summary.changed) \(.summary.deleted) \(.summary.unchanged) \(.applied)"' <<< "$out")"
-check_eq "the table holds the file" \
+tap_eq "the table holds the file" \
 	"sip:alice@partner.example ptt,video active liaison, team A|sip:bob@partner.example ptt,data active null|sip:carol@partner.example data active null 2030-01-01T00:00:00Z" \
 	"$(gw_ctl -j profile list | jq -r '[.profiles[] | "\(.partner_id) \(.services | join(",")) \(.state) \(.comment)" + (if .not_after then " " + .not_after_iso else "" end)] | join("|")')"
 after=$(snapshot)
 run apply -f "$gw_dir/p1.conf"
 check_run "applying the same file again: no change" 0 '^no change$'
-check_eq "and nothing changed, not even a generation" "$after" "$(snapshot)"
+tap_eq "and nothing changed, not even a generation" "$after" "$(snapshot)"
 out=$(gw_ctl export | gw_ctl apply -f - 2>&1)
-check_eq "export | apply -f - is a no-op" "no change" "$(tail -n 1 <<< "$out")"
-check_eq "export prints the file's profiles back" 3 \
+tap_eq "export | apply -f - is a no-op" "no change" "$(tail -n 1 <<< "$out")"
+tap_eq "export prints the file's profiles back" 3 \
 	"$(gw_ctl export | grep -c '^profile ')"
 
 {
@@ -193,20 +162,20 @@ check_eq "export prints the file's profiles back" 3 \
 run apply -f "$gw_dir/bad.conf"
 check_run "a bad last line refuses the whole file, naming file and line" 1 \
 	"bad.conf:7: unknown service 'mcx'"
-check_eq "and nothing changed" "$after" "$(snapshot)"
+tap_eq "and nothing changed" "$after" "$(snapshot)"
 printf 'profile sip:x@partner.example primary sip:alice@primary.example services ptt\n' \
 	>> "$gw_dir/p1.conf"
 run apply -f "$gw_dir/p1.conf"
 check_run "a primary ID used twice is refused before sending" 1 \
 	'p1.conf:7: primary ID sip:alice@primary.example is already used on line 2'
-check_eq "nothing changed after that either" "$after" "$(snapshot)"
+tap_eq "nothing changed after that either" "$after" "$(snapshot)"
 
 grep -v bob "$gw_dir/bad.conf" | sed 's/services mcx/services ptt/' \
 	> "$gw_dir/p2.conf"
 run apply -f "$gw_dir/p2.conf"
 check_run "apply prints what it removes" 0 '^- profile sip:bob@partner.example'
 check_run "and what it adds" 0 '^\+ profile sip:erin@partner.example'
-check_eq "bob is gone, dave and erin are in" \
+tap_eq "bob is gone, dave and erin are in" \
 	"sip:alice@partner.example sip:carol@partner.example sip:dave@partner.example sip:erin@partner.example" \
 	"$(gw_ctl -j export | jq -r '[.profiles[].partner_id] | sort | join(" ")')"
 run apply
@@ -219,9 +188,9 @@ check_run "a missing file is named" 1 'missing.conf: No such file'
 tap_check "lmigd starts again" gw_start_agent
 gw_traffic bob $GW_PORT_PTT 1 >/dev/null
 run -j stats
-check_eq "stats: the table's counts and limits" "0 4 1000000 true" \
+tap_eq "stats: the table's counts and limits" "0 4 1000000 true" \
 	"$rc $(jq -r '.table | "\(.profiles) \(.max_profiles) \(.memory > 0)"' <<< "$out")"
-check_eq "stats: fast-path totals are the sum of the reasons" \
+tap_eq "stats: fast-path totals are the sum of the reasons" \
 	"$gw_instance true true true" \
 	"$(jq -r '.fastpath | "\(.instance) \(.passed.packets > 0) \(.dropped.packets > 0) \((.reasons | to_entries | map(.value.packets) | add) == .passed.packets + .dropped.packets)"' <<< "$out")"
 run stats
@@ -242,47 +211,47 @@ wait_classes() {
 	done
 	return 1
 }
-check_eq "services: the classes lmigd.conf sets, and its own port open" \
+tap_eq "services: the classes lmigd.conf sets, and its own port open" \
 	"$conf_classes" "$(classes)"
 run services
 check_run "services in text" 0 '^ptt +udp +5000-5099$'
 
 # services set: a live change of the pinned table, until lmigd reloads.
-check_eq "bob's unadmitted traffic to port $GW_PORT_OTHER passes" 1 \
+tap_eq "bob's unadmitted traffic to port $GW_PORT_OTHER passes" 1 \
 	"$(gw_traffic bob $GW_PORT_OTHER 1)"
 run -j services set video udp $GW_PORT_OTHER
-check_eq "services set prints the change as JSON" \
+tap_eq "services set prints the change as JSON" \
 	"0 $gw_instance udp $GW_PORT_OTHER $GW_PORT_OTHER video none" \
 	"$rc $(jq -r '"\(.instance) \(.protocol) \(.first) \(.last) \(.class) \([.was[].class] | join(","))"' <<< "$out")"
-check_eq "services set with -j says nothing on stderr" "" "$err"
-check_eq "the port is in the table" \
+tap_eq "services set with -j says nothing on stderr" "" "$err"
+tap_eq "the port is in the table" \
 	"${conf_classes/|deny /|video udp $GW_PORT_OTHER-$GW_PORT_OTHER|deny }" \
 	"$(classes)"
-check_eq "and bob's unadmitted traffic to it is dropped at once" 0 \
+tap_eq "and bob's unadmitted traffic to it is dropped at once" 0 \
 	"$(gw_traffic bob $GW_PORT_OTHER 1)"
 run services set none udp $GW_PORT_OTHER
 check_run "set none in text: what changed" 0 \
 	"^udp $GW_PORT_OTHER: none \(was video\)$"
 check_run "and that lmigd.conf comes back at the next start or reload" 0 \
 	'live change; lmigd sets the table from lmigd.conf again'
-check_eq "none gives the port back to the unclassified default" \
+tap_eq "none gives the port back to the unclassified default" \
 	"$conf_classes 1" "$(classes) $(gw_traffic bob $GW_PORT_OTHER 1)"
 run -j services set deny udp 5095-5105
-check_eq "a range over two classes tells both" \
+tap_eq "a range over two classes tells both" \
 	"0 5095-5099:ptt,5100-5105:video" \
 	"$rc $(jq -r '[.was[] | "\(.first)-\(.last):\(.class)"] | join(",")' <<< "$out")"
 run services set deny udp 5195-5205
 check_run "and in text" 0 \
 	'^udp 5195-5205: deny \(was 5195-5199 video, 5200-5205 data\)$'
 run -j services set unclassified drop
-check_eq "set unclassified drop: the change as JSON" "0 drop pass" \
+tap_eq "set unclassified drop: the change as JSON" "0 drop pass" \
 	"$rc $(jq -r '"\(.unclassified) \(.was)"' <<< "$out")"
-check_eq "unclassified traffic is dropped at once" 0 \
+tap_eq "unclassified traffic is dropped at once" 0 \
 	"$(gw_traffic bob $GW_PORT_OTHER 1)"
 kill -HUP "$gw_agent_pid"
 tap_check "a reload of lmigd sets the table from lmigd.conf again" \
 	wait_classes "$conf_classes"
-check_eq "and unclassified traffic passes again" 1 \
+tap_eq "and unclassified traffic passes again" 1 \
 	"$(gw_traffic bob $GW_PORT_OTHER 1)"
 
 # Every bad argument is refused before the table is touched.
@@ -309,14 +278,14 @@ bad_set "an unknown default" "unclassified: 'maybe' unknown \(pass, drop\)" \
 	unclassified maybe
 bad_set "unclassified with an extra argument" "unexpected 'now'" \
 	unclassified drop now
-check_eq "after every refusal the table is unchanged" "$conf_classes" \
+tap_eq "after every refusal the table is unchanged" "$conf_classes" \
 	"$(classes)"
 out=$(in_ns "$gw_ns" lmigctl -i nosuch services set ptt udp 7000 2>&1)
 rc=$?
-check_eq "services set on an instance that does not exist" 1 "$rc"
+tap_eq "services set on an instance that does not exist" 1 "$rc"
 out=$(in_ns "$gw_ns" lmigctl -i nosuch services 2>&1)
 rc=$?
-check_eq "services of an instance that does not exist" 1 "$rc"
+tap_eq "services of an instance that does not exist" 1 "$rc"
 
 # --- monitor ------------------------------------------------------------
 
@@ -347,12 +316,12 @@ gw_ctl apply -f "$gw_dir/p2.conf" >/dev/null 2>&1
 gw_ctl profile add sip:frank@partner.example primary sip:frank@primary.example \
 	services ptt >/dev/null
 wait_for "$gw_dir/monitor.out" 'sip:frank@partner.example'
-check_eq "an unchanged apply sent no event: the next one is the new profile" \
+tap_eq "an unchanged apply sent no event: the next one is the new profile" \
 	"profile_new sip:frank@partner.example $((generation + 1))" \
 	"$(head -n 1 "$gw_dir/monitor.out" | jq -r '"\(.type) \(.profile.partner_id) \(.generation)"')"
 gw_ctl profile suspend sip:frank@partner.example >/dev/null
 wait_for "$gw_dir/monitor.out" '"profile_change"'
-check_eq "a change shows the fields that changed and the old profile" \
+tap_eq "a change shows the fields that changed and the old profile" \
 	"state suspended active" \
 	"$(grep '"profile_change"' "$gw_dir/monitor.out" | head -n 1 |
 		jq -r '"\(.changed | join(",")) \(.profile.state) \(.old.state)"')"
@@ -361,7 +330,7 @@ check_eq "a change shows the fields that changed and the old profile" \
 log_mark=$(wc -l < "$gw_dir/lmigd.log")
 gw_traffic bob $GW_PORT_PTT 3 >/dev/null
 wait_for "$gw_dir/monitor.out" '"denial"'
-check_eq "a fast-path denial reaches the monitor through lmigd" \
+tap_eq "a fast-path denial reaches the monitor through lmigd" \
 	"$(gw_client_addr bob) udp $GW_PORT_PTT ptt drop_no_admission" \
 	"$(grep '"denial"' "$gw_dir/monitor.out" | head -n 1 |
 		jq -r '"\(.address) \(.protocol) \(.port) \(.class) \(.reason)"')"
@@ -389,15 +358,15 @@ tap_check "when lmigd stops, monitor reads the ring buffer itself" \
 	'^lmigctl: denial samples: from the ring buffer \(lmigd stopped\)$'
 gw_traffic alice $GW_PORT_VIDEO 3 >/dev/null
 wait_for "$gw_dir/monitor.out" "\"address\":\"$(gw_client_addr alice)\""
-check_eq "a fast-path denial is sampled without lmigd" \
+tap_eq "a fast-path denial is sampled without lmigd" \
 	"$(gw_client_addr alice) udp $GW_PORT_VIDEO video" \
 	"$(grep '"denial"' "$gw_dir/monitor.out" | tail -n +$((denials + 1)) |
 		head -n 1 | jq -r '"\(.address) \(.protocol) \(.port) \(.class)"')"
 kill -INT "$monitor_pid"
 wait "$monitor_pid"
-check_eq "monitor ends cleanly on SIGINT" 0 $?
+tap_eq "monitor ends cleanly on SIGINT" 0 $?
 monitor_pid=
-check_eq "every line it printed is a JSON object with a time" \
+tap_eq "every line it printed is a JSON object with a time" \
 	"$(wc -l < "$gw_dir/monitor.out")" \
 	"$(jq -r 'select(.time > 0 and (.time_iso | endswith("Z"))) | .type' \
 		"$gw_dir/monitor.out" | wc -l)"
@@ -418,7 +387,7 @@ tap_check "and the monitor moves to lmigd's feed" wait_for "$gw_dir/monitor.err"
 gw_stop_agent
 kill -TERM "$monitor_pid"
 wait "$monitor_pid"
-check_eq "monitor ends cleanly on SIGTERM" 0 $?
+tap_eq "monitor ends cleanly on SIGTERM" 0 $?
 monitor_pid=
 check_run_file "without lmigd it says it reads the ring buffer" \
 	'^lmigctl: denial samples: from the ring buffer \(no lmigd\)$' \

@@ -47,30 +47,18 @@ expect() {
 	fi
 }
 
-admit() {
-	gw_client_request "$1" POST /v1/admission "$(gw_mint \
-		--scope 3gpp:mc:ptt_service --mcptt-id "sip:$1@primary.example")" |
-		head -n 1
-}
-
-# Admissions in the fast path's map, whatever the kernel table says.
-admissions() {
-	bpftool -j map dump pinned "/sys/fs/bpf/lmig/$gw_instance/lmig_admission" |
-		jq length
-}
-
-expect "alice is admitted" "HTTP 200" admit alice
-expect "bob is admitted" "HTTP 200" admit bob
+expect "alice is admitted" "HTTP 200" gw_admit alice
+expect "bob is admitted" "HTTP 200" gw_admit bob
 expect "alice's ptt passes" 1 gw_traffic alice $GW_PORT_PTT 1
 expect "bob's ptt passes" 1 gw_traffic bob $GW_PORT_PTT 1
-expect "the fast path holds both admissions" 2 admissions
+expect "the fast path holds both admissions" 2 gw_admissions
 
 tap_check "the table is flushed" in_ns "$gw_ns" "$table_test" flush
 expect "alice's ptt is dropped after the flush" 0 \
 	gw_traffic alice $GW_PORT_PTT 1
 expect "bob's ptt is dropped after the flush" 0 gw_traffic bob $GW_PORT_PTT 1
-expect "no admission is left in the fast path" 0 admissions
-expect "a new admission is refused: no profile" "HTTP 403" admit alice
+expect "no admission is left in the fast path" 0 gw_admissions
+expect "a new admission is refused: no profile" "HTTP 403" gw_admit alice
 tap_check "lmigd logs the flush as a flush, not as lost events" \
 	grep -q 'policy table was flushed' "$gw_dir/lmigd.log"
 

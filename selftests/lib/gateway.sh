@@ -207,6 +207,34 @@ gw_traffic() {
 }
 
 # gw_ctl ARGS...: lmigctl in the gateway namespace, on this instance.
+# gw_wait_traffic CLIENT PORT WANT: gw_traffic of one datagram, retried
+# for up to 5 s until it is WANT (the agent follows kernel events
+# asynchronously); prints the last answer.
+gw_wait_traffic() {
+	local client=$1 port=$2 want=$3 got i
+	for i in $(seq 50); do
+		got=$(gw_traffic "$client" "$port" 1)
+		[ "$got" = "$want" ] && break
+		sleep 0.1
+	done
+	echo "$got"
+}
+
+# gw_admit CLIENT: present a fresh ptt token of sip:CLIENT@primary.example;
+# prints the status line.
+gw_admit() {
+	gw_client_request "$1" POST /v1/admission "$(gw_mint \
+		--scope 3gpp:mc:ptt_service --mcptt-id "sip:$1@primary.example")" |
+		head -n 1
+}
+
+# gw_admissions: how many admissions the fast path's map holds, whatever
+# the kernel table says.
+gw_admissions() {
+	bpftool -j map dump pinned "/sys/fs/bpf/lmig/$gw_instance/lmig_admission" |
+		jq length
+}
+
 gw_ctl() {
 	in_ns "$gw_ns" lmigctl -i "$gw_instance" "$@"
 }

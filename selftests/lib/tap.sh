@@ -3,6 +3,8 @@
 # TAP output for shell tests, in the style of the kselftest harness:
 #   tap_plan N; tap_ok "name"; tap_fail "name" "why"; tap_skip "name" "why"
 #   tap_check "name" COMMAND...   (ok when COMMAND succeeds)
+#   tap_eq "name" WANT GOT        (ok when GOT is WANT)
+#   tap_match "name" ERE TEXT     (ok when TEXT matches the regex ERE)
 #   tap_done                      (exit status: 0, or 1 on any failure)
 
 tap_n=0
@@ -37,6 +39,22 @@ tap_check() {
 		tap_ok "$name"
 	else
 		tap_fail "$name" "failed: $*"
+	fi
+}
+
+tap_eq() {
+	if [ "$3" = "$2" ]; then
+		tap_ok "$1"
+	else
+		tap_fail "$1" "expected '$2', got '$3'"
+	fi
+}
+
+tap_match() {
+	if grep -qE -- "$2" <<< "$3"; then
+		tap_ok "$1"
+	else
+		tap_fail "$1" "'$2' not in: $3"
 	fi
 }
 
