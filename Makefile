@@ -184,15 +184,6 @@ $(O)/tools/lmig-verifybench: bench/agent/verifybench.c $(O)/libagent.a \
 	$(Q)$(CC) $(CPPFLAGS) -Iagent $(CFLAGS) $(LDFLAGS) $< $(O)/libagent.a \
 		$(O)/liblmig.a $(LDLIBS) -ljwt -o $@
 
-# lmigd's admission path natively, request to map (bench/agent/run).
-tools: $(O)/tools/lmig-latencybench
-$(O)/tools/lmig-latencybench: bench/agent/latencybench.c $(O)/libagent.a \
-			      $(O)/liblmig.a
-	$(quiet) CC $@
-	@mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS) -Iagent $(CFLAGS) $(LDFLAGS) $< $(O)/libagent.a \
-		$(O)/liblmig.a $(LDLIBS) -o $@
-
 # The admission endpoint's load generator (bench/agent/run), built beside
 # the test tools so that the VM carries it.
 tools: $(O)/tools/lmig-tlsbench

@@ -28,16 +28,6 @@
 #include "snapshot.h"
 #include "workers.h"
 
-/* Latency is measured in CLOCK_MONOTONIC itself: the fast path's coarse
- * clock moves once per tick, too seldom for this. */
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * LMIG_NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
-}
-
 struct reply {
 	int status;
 	char headers[512];
@@ -221,7 +211,8 @@ static void conclude(struct lmigd *d, const struct lmig_addr *addr,
 
 		if (!err)
 			lmigd_latency_add(&d->admit_latency,
-					  monotonic_ns() - received_ns);
+					  lmig_clock_precise_ns() -
+						  received_ns);
 		if (err == -EDQUOT) {
 			dec->http_status = 403;
 			dec->error = "insufficient_scope";
@@ -362,7 +353,7 @@ static int post_admission(struct lmigd *d, struct lmigd_conn *conn,
 	snprintf(j->who, sizeof(j->who), "%s", who);
 	j->keep_alive = keep_alive;
 	j->now = time(NULL);
-	j->received_ns = monotonic_ns();
+	j->received_ns = lmig_clock_precise_ns();
 	j->token_len = req->token_len;
 	memcpy(j->token, req->token, req->token_len);
 	j->snap = lmigd_snapshot_get(d->snap);

@@ -3,9 +3,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "loop.h"
 
 /*
@@ -139,10 +139,7 @@ void lmigd_loop_stop(struct lmigd_loop *loop)
 
 static int64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)(lmig_clock_precise_ns() / 1000000);
 }
 
 /* Wait up to timeout_ms for one batch of events and run their handlers. */

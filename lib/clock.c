@@ -23,6 +23,15 @@ uint64_t lmig_clock_now_ns(void)
 	return (uint64_t)ns;
 }
 
+uint64_t lmig_clock_precise_ns(void)
+{
+	int64_t ns;
+
+	if (read_ns(CLOCK_MONOTONIC, &ns) || ns < 0)
+		return 0;
+	return (uint64_t)ns;
+}
+
 int64_t lmig_clock_offset_ns(void)
 {
 	int64_t before, real, after;

@@ -39,6 +39,12 @@
 uint64_t lmig_clock_now_ns(void);
 
 /*
+ * CLOCK_MONOTONIC itself, to the nanosecond: for timeouts and latency,
+ * where the coarse clock of lmig_clock_now_ns() moves too seldom.
+ */
+uint64_t lmig_clock_precise_ns(void);
+
+/*
  * CLOCK_REALTIME minus CLOCK_MONOTONIC, in ns: the Unix time the monotonic
  * clock counts from, sampled now. Negative only if the wall clock is set
  * before boot.

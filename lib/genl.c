@@ -9,12 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 #include <linux/lmig.h>
 
+#include "clock.h"
 #include "genl.h"
 
 /*
@@ -537,10 +537,7 @@ int lmig_genl_subscribe(struct lmig_genl *nl)
 
 static int64_t lmig_genl_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)(lmig_clock_precise_ns() / 1000000);
 }
 
 int lmig_genl_recv_events(struct lmig_genl *nl, int timeout_ms, lmig_genl_cb cb,

@@ -9,26 +9,46 @@
  *
  *   lmig-verifybench --cert CERT --pubkey PUBKEY --alg ALG --issuer ISS
  *                    --audience AUD --now T --seconds S TOKEN-FILE
+ *   lmig-verifybench --cert CERT --alg ALG --issuer ISS --audience AUD
+ *                    --latency N --primary-id ID TOKEN-FILE
  *
  * A subject that refuses the token prints "SUBJECT refused" instead, so a
  * figure is never reported for a verification that did not succeed.
+ *
+ * With --latency N (root), instead: lmigd's admission path N times, from
+ * the request parsed to the admission in the fast path's map: the token's
+ * verification, the profile's part of the decision (the profile of
+ * --primary-id comes from memory, not the kernel; bench/kmod measures the
+ * module's look-up) and lmigd's own install into a private instance of
+ * the pinned maps, each time for another address of one user. First
+ * presentations skip the verified-token cache, cached ones hit it. One
+ * line per kind:
+ *
+ *   KIND n=N p50_us=X p99_us=X max_us=X
  */
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <time.h>
 
 #include <jwt.h>
 
+#include "api.h"
+#include "clock.h"
+#include "lmigd.h"
 #include "token.h"
 #include "token_cache.h"
 
 struct opts {
 	const char *cert, *pubkey, *alg, *issuer, *audience, *token_file;
+	const char *primary_id; /* with latency */
 	int64_t now;
 	double seconds;
+	long latency; /* admissions to time; 0: verification rates */
 };
 
 static char *slurp(const char *path, size_t *len)
@@ -131,6 +151,123 @@ static void report(const char *name, double ops)
 	fflush(stdout);
 }
 
+/* ---- admission latency ------------------------------------------- */
+
+static void die(const char *what, const char *why)
+{
+	fprintf(stderr, "lmig-verifybench: %s: %s\n", what, why);
+	exit(1);
+}
+
+/* The profile the kernel would hold for the token's user. */
+static int profile_lookup(void *arg, const char *primary_id,
+			  struct lmigd_profile *out)
+{
+	const char *want = arg;
+
+	if (strcmp(primary_id, want))
+		return -ENOENT;
+	memset(out, 0, sizeof(*out));
+	out->user_id = 1;
+	snprintf(out->partner_id, sizeof(out->partner_id),
+		 "sip:bench@partner.example");
+	out->services = LMIG_SERVICES_ALL;
+	out->state = LMIG_STATE_ACTIVE;
+	out->generation = 1;
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* 10.(i >> 16).(i >> 8).i: another address each time. */
+static struct lmig_addr address(long i)
+{
+	struct lmig_addr a = {.addr = {[10] = 0xff, [11] = 0xff, [12] = 10}};
+
+	a.addr[13] = (uint8_t)(i >> 16);
+	a.addr[14] = (uint8_t)(i >> 8);
+	a.addr[15] = (uint8_t)i;
+	return a;
+}
+
+static void measure(const char *kind, struct lmigd *d,
+		    const struct lmigd_admit_policy *policy, const char *token,
+		    size_t len, long count, uint64_t *samples)
+{
+	char msg[LMIG_FP_MSG_MAX];
+
+	for (long i = 0; i < count; i++) {
+		struct lmig_addr addr = address(i);
+		struct lmigd_decision dec;
+		int64_t now = time(NULL);
+		uint64_t t0 = lmig_clock_precise_ns();
+
+		if (!lmigd_admit_verify(policy, token, len, now, &dec))
+			die(kind, dec.detail ? dec.detail : "token refused");
+		lmigd_admit_finish(policy, now, &dec);
+		if (dec.verdict != LMIGD_ADMITTED)
+			die(kind, dec.detail ? dec.detail : "refused");
+		if (lmigd_api_install(d, &addr, &dec))
+			die(kind, "install failed");
+		samples[i] = lmig_clock_precise_ns() - t0;
+		/* The user keeps one address: no eviction in the figures. */
+		if (lmig_fp_admission_del(d->fp, &addr, msg, sizeof(msg)))
+			die(kind, msg);
+	}
+	qsort(samples, (size_t)count, sizeof(*samples), cmp_u64);
+	printf("%s n=%ld p50_us=%.1f p99_us=%.1f max_us=%.1f\n", kind, count,
+	       samples[count / 2] / 1e3, samples[count * 99 / 100] / 1e3,
+	       samples[count - 1] / 1e3);
+	fflush(stdout);
+}
+
+static int latency(const struct opts *o, const struct lmig_verifier *v,
+		   const char *token, size_t len)
+{
+	struct lmigd_admit_policy policy = {
+		.verifier = v,
+		.lookup = profile_lookup,
+		.lookup_arg = (void *)o->primary_id,
+		.max_admission = 3600,
+	};
+	uint64_t *samples = calloc((size_t)o->latency, sizeof(*samples));
+	struct lmigd d = {0};
+	char err[LMIG_FP_MSG_MAX];
+
+	if (!samples)
+		die("memory", strerror(ENOMEM));
+	/* A private BPF filesystem: never a running gateway's pins. */
+	if (unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700"))
+		die("a private BPF filesystem", strerror(errno));
+	if (lmig_fp_load("latency", &d.fp, err, sizeof(err)))
+		die("fast path", err);
+	d.addrs = lmigd_user_addrs_new();
+	if (!d.addrs)
+		die("memory", strerror(ENOMEM));
+	d.cfg.max_addresses = 1;
+	d.cfg.addr_policy = LMIGD_ADDR_REPLACE_OLDEST;
+	d.clock_anchor_ns = lmig_clock_offset_ns();
+
+	measure("first", &d, &policy, token, len, o->latency, samples);
+	policy.cache = lmigd_token_cache_new();
+	if (!policy.cache)
+		die("memory", strerror(ENOMEM));
+	measure("cached", &d, &policy, token, len, o->latency, samples);
+
+	lmigd_token_cache_free(policy.cache);
+	lmigd_user_addrs_free(d.addrs);
+	lmig_fp_close(d.fp);
+	free(samples);
+	return 0;
+}
+
 static int run(const struct opts *o)
 {
 	const struct lmig_verifier_config vc = {.audience = o->audience,
@@ -144,8 +281,8 @@ static int run(const struct opts *o)
 	size_t len, key_len;
 
 	token = slurp(o->token_file, &len);
-	key = slurp(o->pubkey, &key_len);
-	if (!token || !key || !trust) {
+	key = o->latency ? NULL : slurp(o->pubkey, &key_len);
+	if (!token || (!o->latency && !key) || !trust) {
 		fprintf(stderr, "lmig-verifybench: cannot read the token or "
 				"key\n");
 		return 1;
@@ -160,6 +297,13 @@ static int run(const struct opts *o)
 	    lmig_verifier_new(trust, &vc, &v, err, sizeof(err))) {
 		fprintf(stderr, "lmig-verifybench: %s\n", err);
 		return 1;
+	}
+	if (o->latency) {
+		int rc = latency(o, v, token, len);
+
+		lmig_verifier_free(v); /* and the trust store it owns */
+		free(token);
+		return rc;
 	}
 	lr.v = v;
 	lr.token = token;
@@ -188,6 +332,8 @@ int main(int argc, char **argv)
 		{"audience", required_argument, NULL, 'u'},
 		{"now", required_argument, NULL, 'n'},
 		{"seconds", required_argument, NULL, 's'},
+		{"latency", required_argument, NULL, 'l'},
+		{"primary-id", required_argument, NULL, 'P'},
 		{0},
 	};
 	struct opts o = {.seconds = 2, .now = (int64_t)time(NULL)};
@@ -216,15 +362,25 @@ int main(int argc, char **argv)
 		case 's':
 			o.seconds = strtod(optarg, NULL);
 			break;
+		case 'l':
+			o.latency = strtol(optarg, NULL, 10);
+			break;
+		case 'P':
+			o.primary_id = optarg;
+			break;
 		default:
 			return 2;
 		}
 	}
-	if (optind != argc - 1 || !o.cert || !o.pubkey || !o.alg || !o.issuer ||
-	    !o.audience || o.seconds <= 0) {
+	if (optind != argc - 1 || !o.cert || !o.alg || !o.issuer ||
+	    !o.audience || o.seconds <= 0 || o.latency < 0 ||
+	    o.latency > 1000000 || (o.latency ? !o.primary_id : !o.pubkey)) {
 		fprintf(stderr, "usage: lmig-verifybench --cert CERT --pubkey "
 				"PUBKEY --alg ALG --issuer ISS --audience AUD "
-				"[--now T] [--seconds S] TOKEN-FILE\n");
+				"[--now T] [--seconds S] TOKEN-FILE\n"
+				"       lmig-verifybench --cert CERT --alg ALG "
+				"--issuer ISS --audience AUD --latency N "
+				"--primary-id ID TOKEN-FILE\n");
 		return 2;
 	}
 	o.token_file = argv[optind];
