@@ -141,17 +141,25 @@ enum lmig_jws_status lmig_jws_verify_signature(enum lmig_jws_alg alg,
 
 /*
  * A key made ready for one algorithm once (the trust store keeps one per
- * key), so that each verification only copies a prepared OpenSSL context.
- * lmig_jws_verifier_new() returns LMIG_JWS_OK with *out set, or
- * LMIG_JWS_KEY_MISMATCH / LMIG_JWS_NO_MEMORY with *out NULL; it does not
- * apply the size rule of lmig_jws_key_check(). lmig_jws_verifier_check()
- * answers as lmig_jws_verify_signature() and may run in several threads
- * on one verifier at once.
+ * key), so that each verification takes a prepared OpenSSL context and
+ * only hashes and checks. lmig_jws_verifier_new() returns LMIG_JWS_OK with
+ * *out set, or LMIG_JWS_KEY_MISMATCH / LMIG_JWS_NO_MEMORY with *out NULL;
+ * it does not apply the size rule of lmig_jws_key_check().
+ * lmig_jws_verifier_check() answers as lmig_jws_verify_signature() and may
+ * run in several threads on one verifier at once: up to `slots` checks at
+ * a time (lmig_jws_verifier_new(): LMIG_JWS_VERIFIER_SLOTS) run on contexts
+ * kept ready, any more on a copy of one made for them (as EdDSA always
+ * does: it hashes inside the signature).
  */
+#define LMIG_JWS_VERIFIER_SLOTS 64u
+
 struct lmig_jws_verifier;
 
 enum lmig_jws_status lmig_jws_verifier_new(enum lmig_jws_alg alg, EVP_PKEY *key,
 					   struct lmig_jws_verifier **out);
+enum lmig_jws_status lmig_jws_verifier_new_sized(
+	enum lmig_jws_alg alg, EVP_PKEY *key, unsigned int slots,
+	struct lmig_jws_verifier **out);
 void lmig_jws_verifier_free(struct lmig_jws_verifier *v);
 enum lmig_jws_status lmig_jws_verifier_check(const struct lmig_jws_verifier *v,
 					     const void *data, size_t data_len,

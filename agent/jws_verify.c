@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* JWS signature verification on OpenSSL 3's EVP interface. */
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -152,20 +155,118 @@ static int set_padding(EVP_PKEY_CTX *pctx, const struct alg_params *ap)
 }
 
 /*
- * A key made ready for one algorithm. OpenSSL 3 looks up the signature
- * and digest implementations and sets the padding on every fresh context,
- * under locks shared by every thread; doing that once per key and copying
- * the ready context per token leaves only the arithmetic.
+ * Contexts made ready for one key and algorithm, each used by one
+ * verification at a time. OpenSSL 3 looks up the signature and digest
+ * implementations and sets the padding on every fresh context, under
+ * locks shared by every thread; a context taken from here has all that
+ * done and is used again as it is, as "openssl speed" uses its own.
+ * A slot is made ready by the first check that takes it, so a pool costs
+ * only as many contexts as checks have run at once.
  */
+struct verify_slot {
+	EVP_MD_CTX *hash;    /* hashes the signing input */
+	EVP_PKEY_CTX *check; /* checks the signature over the hash */
+};
+
+struct verify_pool {
+	_Atomic uint64_t busy; /* bit i set: slot[i] is taken */
+	unsigned int size;
+	struct verify_slot slot[];
+};
+
 struct lmig_jws_verifier {
 	enum lmig_jws_alg alg;
 	const struct alg_params *ap;
-	size_t sig_len;	   /* the one signature length the key accepts */
-	EVP_MD_CTX *ready; /* initialised for verifying; never used itself */
+	size_t sig_len; /* the one signature length the key accepts */
+	EVP_PKEY *key;	/* held for making slots ready */
+	EVP_MD *md;	/* the algorithm's digest, NULL for EdDSA */
+	/*
+	 * Initialised for EVP_DigestVerify() and copied per check: EdDSA
+	 * signs the message itself, and every slot may be taken.
+	 */
+	EVP_MD_CTX *ready;
+	struct verify_pool *pool; /* NULL: every check copies */
 };
+
+static void slot_clear(struct verify_slot *slot)
+{
+	EVP_MD_CTX_free(slot->hash);
+	EVP_PKEY_CTX_free(slot->check);
+	slot->hash = NULL;
+	slot->check = NULL;
+}
+
+static bool slot_ready(const struct lmig_jws_verifier *v,
+		       struct verify_slot *slot)
+{
+	if (slot->check)
+		return true;
+	slot->hash = EVP_MD_CTX_new();
+	slot->check = EVP_PKEY_CTX_new_from_pkey(NULL, v->key, NULL);
+	if (slot->hash && slot->check &&
+	    EVP_PKEY_verify_init(slot->check) == 1 &&
+	    set_padding(slot->check, v->ap) &&
+	    EVP_PKEY_CTX_set_signature_md(slot->check, v->md) > 0)
+		return true;
+	slot_clear(slot);
+	return false;
+}
+
+static struct verify_pool *pool_new(unsigned int size)
+{
+	struct verify_pool *pool;
+
+	pool = calloc(1, sizeof(*pool) + size * sizeof(pool->slot[0]));
+	if (!pool)
+		return NULL;
+	atomic_init(&pool->busy, 0);
+	pool->size = size;
+	return pool;
+}
+
+static void pool_free(struct verify_pool *pool)
+{
+	unsigned int i;
+
+	if (!pool)
+		return;
+	for (i = 0; i < pool->size; i++)
+		slot_clear(&pool->slot[i]);
+	free(pool);
+}
+
+/* A free slot, taken, or -1 when every one is in use. */
+static int slot_take(struct verify_pool *pool)
+{
+	uint64_t all = pool->size == 64 ? ~0ULL : (1ULL << pool->size) - 1;
+	uint64_t busy = atomic_load(&pool->busy);
+
+	while ((busy & all) != all) {
+		unsigned int i = (unsigned int)__builtin_ctzll(~busy);
+
+		busy = atomic_fetch_or(&pool->busy, 1ULL << i);
+		if (!(busy & (1ULL << i)))
+			return (int)i;
+	}
+	return -1;
+}
+
+static void slot_give_back(struct verify_pool *pool, int i)
+{
+	atomic_fetch_and(&pool->busy, ~(1ULL << i));
+}
 
 enum lmig_jws_status lmig_jws_verifier_new(enum lmig_jws_alg alg, EVP_PKEY *key,
 					   struct lmig_jws_verifier **out)
+{
+	return lmig_jws_verifier_new_sized(alg, key, LMIG_JWS_VERIFIER_SLOTS,
+					   out);
+}
+
+enum lmig_jws_status lmig_jws_verifier_new_sized(enum lmig_jws_alg alg,
+						 EVP_PKEY *key,
+						 unsigned int slots,
+						 struct lmig_jws_verifier **out)
 {
 	struct lmig_jws_verifier *v;
 	enum lmig_jws_status st;
@@ -175,6 +276,8 @@ enum lmig_jws_status lmig_jws_verifier_new(enum lmig_jws_alg alg, EVP_PKEY *key,
 	if ((unsigned int)alg >= __LMIG_JWS_ALG_MAX ||
 	    alg == LMIG_JWS_ALG_INVALID || !key_fits(alg, key))
 		return LMIG_JWS_KEY_MISMATCH;
+	if (slots > LMIG_JWS_VERIFIER_SLOTS)
+		slots = LMIG_JWS_VERIFIER_SLOTS;
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return LMIG_JWS_NO_MEMORY;
@@ -189,7 +292,14 @@ enum lmig_jws_status lmig_jws_verifier_new(enum lmig_jws_alg alg, EVP_PKEY *key,
 	ERR_set_mark();
 	st = LMIG_JWS_NO_MEMORY;
 	v->ready = EVP_MD_CTX_new();
+	if (v->ap->digest && slots) {
+		if (EVP_PKEY_up_ref(key))
+			v->key = key;
+		v->md = EVP_MD_fetch(NULL, v->ap->digest, NULL);
+		v->pool = pool_new(slots);
+	}
 	if (v->ready &&
+	    (!v->ap->digest || !slots || (v->key && v->md && v->pool)) &&
 	    EVP_DigestVerifyInit_ex(v->ready, &pctx, v->ap->digest, NULL, NULL,
 				    key, NULL) == 1 &&
 	    set_padding(pctx, v->ap))
@@ -207,8 +317,45 @@ void lmig_jws_verifier_free(struct lmig_jws_verifier *v)
 {
 	if (!v)
 		return;
+	pool_free(v->pool);
+	EVP_MD_free(v->md);
+	EVP_PKEY_free(v->key);
 	EVP_MD_CTX_free(v->ready);
 	free(v);
+}
+
+/* Hash, then check the signature over the hash, on a ready slot. */
+static int check_on_slot(const struct lmig_jws_verifier *v,
+			 struct verify_slot *slot, const void *data,
+			 size_t data_len, const uint8_t *sig, size_t sig_len)
+{
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int digest_len;
+
+	if (EVP_DigestInit_ex2(slot->hash, v->md, NULL) != 1 ||
+	    EVP_DigestUpdate(slot->hash, data, data_len) != 1 ||
+	    EVP_DigestFinal_ex(slot->hash, digest, &digest_len) != 1)
+		return -1;
+	return EVP_PKEY_verify(slot->check, sig, sig_len, digest, digest_len);
+}
+
+/* No context to check on: not an answer about the signature. */
+#define NO_CONTEXT (-1000)
+
+/* The same on a copy of the ready context: EdDSA, or no slot free. */
+static int check_on_copy(const struct lmig_jws_verifier *v, const void *data,
+			 size_t data_len, const uint8_t *sig, size_t sig_len)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int rc = NO_CONTEXT;
+
+	if (ctx && EVP_MD_CTX_copy_ex(ctx, v->ready) == 1) {
+		/* Used once: spares the copy OpenSSL makes to keep it. */
+		EVP_MD_CTX_set_flags(ctx, EVP_MD_CTX_FLAG_FINALISE);
+		rc = EVP_DigestVerify(ctx, sig, sig_len, data, data_len);
+	}
+	EVP_MD_CTX_free(ctx);
+	return rc;
 }
 
 enum lmig_jws_status lmig_jws_verifier_check(const struct lmig_jws_verifier *v,
@@ -216,9 +363,7 @@ enum lmig_jws_status lmig_jws_verifier_check(const struct lmig_jws_verifier *v,
 					     const uint8_t *sig, size_t sig_len)
 {
 	uint8_t der[ECDSA_DER_MAX];
-	enum lmig_jws_status st;
-	EVP_MD_CTX *ctx;
-	int rc;
+	int rc, i = -1;
 
 	/* Exactly one signature form per algorithm, checked before OpenSSL. */
 	if (sig_len != v->sig_len)
@@ -230,19 +375,22 @@ enum lmig_jws_status lmig_jws_verifier_check(const struct lmig_jws_verifier *v,
 
 	/* Refused signatures queue errors; drop them, and only them. */
 	ERR_set_mark();
-	st = LMIG_JWS_NO_MEMORY;
-	ctx = EVP_MD_CTX_new();
-	if (!ctx || EVP_MD_CTX_copy_ex(ctx, v->ready) != 1)
-		goto out;
-	/* Used once: spares the copy OpenSSL makes to keep it reusable. */
-	EVP_MD_CTX_set_flags(ctx, EVP_MD_CTX_FLAG_FINALISE);
-	rc = EVP_DigestVerify(ctx, sig, sig_len, data, data_len);
-	/* Anything but a clear yes is a no: fail closed. */
-	st = rc == 1 ? LMIG_JWS_OK : LMIG_JWS_BAD_SIGNATURE;
-out:
-	EVP_MD_CTX_free(ctx);
+	if (v->pool)
+		i = slot_take(v->pool);
+	if (i >= 0 && slot_ready(v, &v->pool->slot[i])) {
+		rc = check_on_slot(v, &v->pool->slot[i], data, data_len, sig,
+				   sig_len);
+		slot_give_back(v->pool, i);
+	} else {
+		if (i >= 0)
+			slot_give_back(v->pool, i);
+		rc = check_on_copy(v, data, data_len, sig, sig_len);
+	}
 	ERR_pop_to_mark();
-	return st;
+	if (rc == NO_CONTEXT)
+		return LMIG_JWS_NO_MEMORY;
+	/* Anything but a clear yes is a no: fail closed. */
+	return rc == 1 ? LMIG_JWS_OK : LMIG_JWS_BAD_SIGNATURE;
 }
 
 enum lmig_jws_status lmig_jws_verify_signature(enum lmig_jws_alg alg,

@@ -19,6 +19,7 @@ struct entry {
 /* The lock covers look-up and store, never a signature check. */
 struct lmigd_token_cache {
 	pthread_mutex_t lock;
+	EVP_MD *sha256; /* fetched once: a fetch per token takes locks */
 	struct entry slots[LMIGD_TOKEN_CACHE_SLOTS];
 	uint64_t hits, misses;
 };
@@ -27,8 +28,14 @@ struct lmigd_token_cache *lmigd_token_cache_new(void)
 {
 	struct lmigd_token_cache *cache = calloc(1, sizeof(*cache));
 
-	if (cache)
-		pthread_mutex_init(&cache->lock, NULL);
+	if (!cache)
+		return NULL;
+	cache->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (!cache->sha256) {
+		free(cache);
+		return NULL;
+	}
+	pthread_mutex_init(&cache->lock, NULL);
 	return cache;
 }
 
@@ -37,6 +44,7 @@ void lmigd_token_cache_free(struct lmigd_token_cache *cache)
 	if (!cache)
 		return;
 	pthread_mutex_destroy(&cache->lock);
+	EVP_MD_free(cache->sha256);
 	free(cache);
 }
 
@@ -119,7 +127,7 @@ enum lmig_token_status lmigd_token_verify_cached(
 	uint32_t slot;
 
 	if (!cache || len > LMIG_JWS_MAX_LEN ||
-	    !EVP_Digest(token, len, digest, &digest_len, EVP_sha256(), NULL) ||
+	    !EVP_Digest(token, len, digest, &digest_len, cache->sha256, NULL) ||
 	    digest_len != sizeof(digest))
 		return lmig_token_verify(verifier, token, len, now_unix, out);
 

@@ -528,7 +528,12 @@ TEST_F(alg, other_key_types_mismatch)
 	lmig_jws_release(&jws);
 }
 
-/* Workers share one verifier per key: each check copies, none changes it. */
+/*
+ * Workers share one verifier per key. More threads than a small pool has
+ * slots, so that checks run on ready contexts and on copies at once; a
+ * pool of none copies for every check.
+ */
+#define SHARING_THREADS 12
 struct shared_check {
 	const struct lmig_jws_verifier *v;
 	const struct lmig_jws *jws;
@@ -554,8 +559,10 @@ static void *check_repeatedly(void *arg)
 
 TEST_F(alg, verifier_is_shared_by_threads)
 {
-	struct shared_check sc[4];
-	pthread_t threads[4];
+	static const unsigned int pool_sizes[] = {LMIG_JWS_VERIFIER_SLOTS, 2,
+						  0};
+	struct shared_check sc[SHARING_THREADS];
+	pthread_t threads[SHARING_THREADS];
 	uint8_t bad[LMIG_JWS_SIG_MAX];
 	struct lmig_jws_verifier *v, *other;
 	enum lmig_jws_alg other_alg;
@@ -563,19 +570,29 @@ TEST_F(alg, verifier_is_shared_by_threads)
 
 	ASSERT_EQ(LMIG_JWS_OK,
 		  lmig_jws_parse(self->token, strlen(self->token), &jws, NULL));
-	ASSERT_EQ(LMIG_JWS_OK, lmig_jws_verifier_new(jws.alg, self->key, &v));
 	memcpy(bad, jws.signature, jws.signature_len);
 	bad[jws.signature_len / 2] ^= 0x01;
-	for (int i = 0; i < 4; i++) {
-		sc[i] = (struct shared_check){
-			.v = v, .jws = &jws, .bad_sig = bad};
-		ASSERT_EQ(0, pthread_create(&threads[i], NULL, check_repeatedly,
-					    &sc[i]));
+	for (size_t p = 0; p < sizeof(pool_sizes) / sizeof(*pool_sizes); p++) {
+		ASSERT_EQ(LMIG_JWS_OK,
+			  lmig_jws_verifier_new_sized(jws.alg, self->key,
+						      pool_sizes[p], &v));
+		for (int i = 0; i < SHARING_THREADS; i++) {
+			sc[i] = (struct shared_check){
+				.v = v, .jws = &jws, .bad_sig = bad};
+			ASSERT_EQ(0, pthread_create(&threads[i], NULL,
+						    check_repeatedly, &sc[i]));
+		}
+		for (int i = 0; i < SHARING_THREADS; i++) {
+			pthread_join(threads[i], NULL);
+			EXPECT_EQ(0, sc[i].wrong)
+			{
+				TH_LOG("pool of %u: %d wrong answers",
+				       pool_sizes[p], sc[i].wrong);
+			}
+		}
+		lmig_jws_verifier_free(v);
 	}
-	for (int i = 0; i < 4; i++) {
-		pthread_join(threads[i], NULL);
-		EXPECT_EQ(0, sc[i].wrong);
-	}
+	ASSERT_EQ(LMIG_JWS_OK, lmig_jws_verifier_new(jws.alg, self->key, &v));
 	/* A verifier answers only for its own algorithm. */
 	other_alg = jws.alg == LMIG_JWS_RS256	? LMIG_JWS_PS256
 		    : jws.alg == LMIG_JWS_PS256 ? LMIG_JWS_RS256
