@@ -2,6 +2,7 @@
 /* Strict base64url without padding (RFC 4648 section 5, RFC 7515). */
 #include <errno.h>
 #include <limits.h>
+#include <string.h>
 
 #include "b64.h"
 
@@ -79,67 +80,67 @@ ssize_t lmig_b64url_encode(const void *in, size_t len, char *out,
 	return (ssize_t)o;
 }
 
-/*
- * Check the whole input before writing anything: the alphabet, the length,
- * and that the unused low bits of a final partial group are zero (a
- * non-zero value there would give a second encoding of the same bytes).
- */
-static int b64url_check(const char *in, size_t len, size_t *bad_at)
+/* Where the first byte outside the alphabet is, for the error. */
+static size_t first_invalid(const char *in)
 {
-	uint8_t seen = 0;
 	size_t i;
-	int last;
 
-	for (i = 0; i < len; i++)
-		seen |= values[(unsigned char)in[i]];
-	if (seen & INVALID) {
-		for (i = 0; b64url_value((unsigned char)in[i]) >= 0; i++)
-			;
-		*bad_at = i;
-		return -EINVAL;
-	}
-	if (len % 4 == 1) {
-		*bad_at = len;
-		return -EINVAL;
-	}
-	if (len % 4 == 0)
-		return 0;
-	last = b64url_value((unsigned char)in[len - 1]);
-	if ((len % 4 == 2 && (last & 0x0f)) ||
-	    (len % 4 == 3 && (last & 0x03))) {
-		*bad_at = len - 1;
-		return -EINVAL;
-	}
-	return 0;
+	for (i = 0; b64url_value((unsigned char)in[i]) >= 0; i++)
+		;
+	return i;
 }
 
+/*
+ * Decode and check in one pass: the alphabet (every value is ORed into
+ * seen, which keeps INVALID if any byte had it), the length, and that the
+ * unused low bits of a final partial group are zero (a non-zero value
+ * there would give a second encoding of the same bytes). What was
+ * written before an error is found is cleared: a refused input leaves
+ * nothing of itself in out.
+ */
 ssize_t lmig_b64url_decode(const char *in, size_t len, uint8_t *out,
 			   size_t out_size, size_t *bad_at)
 {
+	const unsigned char *s = (const unsigned char *)in;
 	size_t need = lmig_b64url_decoded_len(len);
 	size_t ignored, i, o = 0;
-	uint32_t acc = 0;
+	uint32_t acc = 0, seen = 0;
 	int bits = 0;
 
 	if (!bad_at)
 		bad_at = &ignored;
-	if (b64url_check(in, len, bad_at))
+	if (len % 4 == 1) {
+		*bad_at = len;
+		/* An alphabet error comes first, as a reader scans. */
+		for (i = 0; i < len; i++)
+			seen |= values[s[i]];
+		if (seen & INVALID)
+			*bad_at = first_invalid(in);
 		return -EINVAL;
-	if (need >= (size_t)SSIZE_MAX || out_size < need)
+	}
+	if (need >= (size_t)SSIZE_MAX || out_size < need) {
+		for (i = 0; i < len; i++)
+			seen |= values[s[i]];
+		if (seen & INVALID) {
+			*bad_at = first_invalid(in);
+			return -EINVAL;
+		}
 		return -ENOSPC;
+	}
 
-	/* Valid input only from here: whole groups of four, then the rest. */
 	for (i = 0; i + 4 <= len; i += 4) {
-		acc = (uint32_t)values[(unsigned char)in[i]] << 18 |
-		      (uint32_t)values[(unsigned char)in[i + 1]] << 12 |
-		      (uint32_t)values[(unsigned char)in[i + 2]] << 6 |
-		      values[(unsigned char)in[i + 3]];
+		uint32_t a = values[s[i]], b = values[s[i + 1]],
+			 c = values[s[i + 2]], d = values[s[i + 3]];
+
+		seen |= a | b | c | d;
+		acc = a << 18 | b << 12 | c << 6 | d;
 		out[o++] = (uint8_t)(acc >> 16);
 		out[o++] = (uint8_t)(acc >> 8);
 		out[o++] = (uint8_t)acc;
 	}
 	for (acc = 0; i < len; i++) {
-		acc = (acc << 6) | values[(unsigned char)in[i]];
+		seen |= values[s[i]];
+		acc = (acc << 6) | (values[s[i]] & 0x3f);
 		bits += 6;
 		if (bits >= 8) {
 			bits -= 8;
@@ -147,5 +148,10 @@ ssize_t lmig_b64url_decode(const char *in, size_t len, uint8_t *out,
 			acc &= (1U << bits) - 1;
 		}
 	}
-	return (ssize_t)o;
+	if (!(seen & INVALID) && !acc)
+		return (ssize_t)o;
+	memset(out, 0, o);
+	/* Not the alphabet, or the low bits of a final partial group. */
+	*bad_at = seen & INVALID ? first_invalid(in) : len - 1;
+	return -EINVAL;
 }

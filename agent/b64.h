@@ -29,9 +29,10 @@ ssize_t lmig_b64url_encode(const void *in, size_t len, char *out,
 
 /*
  * Decode len characters of in into out. Returns the number of bytes
- * written, -EINVAL if in is not canonical base64url (out untouched, and
- * *bad_at, if bad_at is not NULL, set to the offset of the offending
- * character, or to len when the length itself is wrong), or -ENOSPC if
+ * written, -EINVAL if in is not canonical base64url (*bad_at, if bad_at
+ * is not NULL, set to the offset of the offending character, or to len
+ * when the length itself is wrong; out holds nothing decoded: each byte
+ * is as it was or zero), or -ENOSPC if
  * out_size is smaller than lmig_b64url_decoded_len(len). An empty input
  * decodes to zero bytes.
  */

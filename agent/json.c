@@ -26,6 +26,37 @@ struct arena_block {
 #define ARENA_ALIGN	alignof(max_align_t)
 #define ARENA_BLOCK_MIN 1024
 #define ARENA_BLOCK_MAX (1024 * 1024)
+/*
+ * The first block comes with the document, in one allocation, sized for
+ * what a tree of len bytes usually takes (a node and a member entry per
+ * short value are some eight times its text), at most FIRST_BLOCK_MAX.
+ */
+#define FIRST_BLOCK_PER_BYTE 8
+#define FIRST_BLOCK_MAX	     (32 * 1024)
+
+/* A document and its first arena block, allocated together. */
+struct doc_with_block {
+	struct lmig_json_doc doc;
+	struct arena_block block;
+};
+
+static struct lmig_json_doc *doc_new(size_t len)
+{
+	size_t first = len < FIRST_BLOCK_MAX / FIRST_BLOCK_PER_BYTE
+			       ? len * FIRST_BLOCK_PER_BYTE
+			       : FIRST_BLOCK_MAX;
+	struct doc_with_block *d;
+
+	if (first < ARENA_BLOCK_MIN)
+		first = ARENA_BLOCK_MIN;
+	d = malloc(sizeof(*d) + first);
+	if (!d)
+		return NULL;
+	d->block = (struct arena_block){.size = first};
+	d->doc = (struct lmig_json_doc){.blocks = &d->block,
+					.next_block = first * 2};
+	return &d->doc;
+}
 
 static void *arena_alloc(struct lmig_json_doc *doc, size_t size)
 {
@@ -71,6 +102,10 @@ struct frame {
 	size_t first;		  /* its first entry in parser.pending */
 };
 
+/* Room for a token's containers and members without a heap allocation. */
+#define PENDING_INLINE 32
+#define FRAMES_INLINE  4
+
 struct parser {
 	const unsigned char *s;
 	size_t len;
@@ -83,7 +118,33 @@ struct parser {
 	size_t depth, cap_frames;
 	unsigned int max_depth;
 	struct lmig_json_error *err;
+	struct json_member pending_inline[PENDING_INLINE];
+	struct frame frames_inline[FRAMES_INLINE];
 };
+
+/*
+ * Grow one of the parser's stacks to twice its capacity, off its inline
+ * array at the first growth.
+ */
+static void *grow_stack(void *stack, const void *inline_array, size_t *cap,
+			size_t size)
+{
+	size_t new_cap = *cap * 2;
+	void *n;
+
+	if (new_cap > SIZE_MAX / size)
+		return NULL;
+	if (stack == inline_array) {
+		n = malloc(new_cap * size);
+		if (n)
+			memcpy(n, stack, *cap * size);
+	} else {
+		n = realloc(stack, new_cap * size);
+	}
+	if (n)
+		*cap = new_cap;
+	return n;
+}
 
 static int fail_at(struct parser *p, size_t offset, int rc, const char *why)
 {
@@ -128,16 +189,13 @@ static int push_pending(struct parser *p, const char *name, size_t name_len,
 			const struct lmig_json *value)
 {
 	if (p->n_pending == p->cap_pending) {
-		size_t cap = p->cap_pending ? p->cap_pending * 2 : 16;
-		struct json_member *n;
+		struct json_member *n = grow_stack(p->pending,
+						   p->pending_inline,
+						   &p->cap_pending, sizeof(*n));
 
-		if (cap > SIZE_MAX / sizeof(*n))
-			return no_memory(p);
-		n = realloc(p->pending, cap * sizeof(*n));
 		if (!n)
 			return no_memory(p);
 		p->pending = n;
-		p->cap_pending = cap;
 	}
 	p->pending[p->n_pending++] = (struct json_member){
 		.name = name, .name_len = name_len, .value = value};
@@ -254,12 +312,39 @@ static int unicode_escape(struct parser *p, size_t *i, size_t end,
  * Parse the string starting at the opening quote at p->pos into the arena
  * (NUL-terminated); leave p->pos after the closing quote.
  */
+/*
+ * Bytes a string holds as they are: printable ASCII but the quote and the
+ * backslash. Most strings are nothing else, and are copied in one go.
+ */
+#define PLAIN(c)   ((c) >= 0x20 && (c) < 0x80 && (c) != '"' && (c) != '\\')
+#define PLAIN4(c)  PLAIN(c), PLAIN((c) + 1), PLAIN((c) + 2), PLAIN((c) + 3)
+#define PLAIN16(c) PLAIN4(c), PLAIN4((c) + 4), PLAIN4((c) + 8), PLAIN4((c) + 12)
+#define PLAIN64(c) \
+	PLAIN16(c), PLAIN16((c) + 16), PLAIN16((c) + 32), PLAIN16((c) + 48)
+
+static const bool plain[256] = {PLAIN64(0), PLAIN64(64), PLAIN64(128),
+				PLAIN64(192)};
+
 static int parse_string(struct parser *p, const char **out, size_t *out_len)
 {
 	const unsigned char *s = p->s;
 	size_t start = p->pos + 1, end = start, i, o = 0;
 	char *buf;
 	int rc;
+
+	while (end < p->len && plain[s[end]])
+		end++;
+	if (end < p->len && s[end] == '"') {
+		buf = arena_alloc(p->doc, end - start + 1);
+		if (!buf)
+			return no_memory(p);
+		memcpy(buf, s + start, end - start);
+		buf[end - start] = '\0';
+		p->pos = end + 1;
+		*out = buf;
+		*out_len = end - start;
+		return 0;
+	}
 
 	/* Find the closing quote first: the decoded text is never longer. */
 	while (end < p->len && s[end] != '"')
@@ -432,18 +517,35 @@ static int open_container(struct parser *p, enum lmig_json_type type)
 	if (p->depth >= p->max_depth)
 		return fail(p, -E2BIG, "nesting too deep");
 	if (p->depth == p->cap_frames) {
-		size_t cap = p->cap_frames ? p->cap_frames * 2 : 8;
-		struct frame *n = realloc(p->frames, cap * sizeof(*n));
+		struct frame *n = grow_stack(p->frames, p->frames_inline,
+					     &p->cap_frames, sizeof(*n));
 
 		if (!n)
 			return no_memory(p);
 		p->frames = n;
-		p->cap_frames = cap;
 	}
 	p->frames[p->depth++] = (struct frame){.type = type,
 					       .first = p->n_pending};
 	p->pos++;
 	return 0;
+}
+
+/* By json_member_cmp(); objects of a token have a dozen members or so. */
+static void sort_members(struct json_member *m, size_t n)
+{
+	size_t i, j;
+
+	if (n > 16) {
+		qsort(m, n, sizeof(*m), json_member_cmp);
+		return;
+	}
+	for (i = 1; i < n; i++) {
+		struct json_member key = m[i];
+
+		for (j = i; j && json_member_cmp(&m[j - 1], &key) > 0; j--)
+			m[j] = m[j - 1];
+		m[j] = key;
+	}
 }
 
 /* Close the innermost container (its closing bracket is at p->pos). */
@@ -473,7 +575,7 @@ static int close_container(struct parser *p, const struct lmig_json **out)
 		if (!members)
 			return no_memory(p);
 		memcpy(members, entries, n * sizeof(*members));
-		qsort(members, n, sizeof(*members), json_member_cmp);
+		sort_members(members, n);
 		for (k = 1; k < n; k++) {
 			if (!json_member_cmp(&members[k - 1], &members[k]))
 				return fail(p, -EINVAL,
@@ -598,11 +700,15 @@ int lmig_json_parse(const char *text, size_t len,
 	struct parser p = {
 		.s = (const unsigned char *)text,
 		.len = len,
+		.cap_pending = PENDING_INLINE,
+		.cap_frames = FRAMES_INLINE,
 		.max_depth = limits->max_depth,
 		.err = err ? err : &ignored,
 	};
 	int rc;
 
+	p.pending = p.pending_inline;
+	p.frames = p.frames_inline;
 	*doc = NULL;
 	p.err->offset = 0;
 	p.err->reason = NULL;
@@ -612,14 +718,15 @@ int lmig_json_parse(const char *text, size_t len,
 	if (len > limits->max_size)
 		return fail(&p, -E2BIG, "input larger than the size limit");
 
-	p.doc = calloc(1, sizeof(*p.doc));
+	p.doc = doc_new(len);
 	if (!p.doc)
 		return no_memory(&p);
-	p.doc->next_block = len < ARENA_BLOCK_MIN ? ARENA_BLOCK_MIN : len;
 
 	rc = parse_document(&p);
-	free(p.pending);
-	free(p.frames);
+	if (p.pending != p.pending_inline)
+		free(p.pending);
+	if (p.frames != p.frames_inline)
+		free(p.frames);
 	if (rc) {
 		lmig_json_free(p.doc);
 		return rc;
@@ -636,7 +743,8 @@ void lmig_json_free(struct lmig_json_doc *doc)
 		return;
 	for (b = doc->blocks; b; b = next) {
 		next = b->next;
-		free(b);
+		if (next) /* the last one came with the document */
+			free(b);
 	}
 	free(doc);
 }

@@ -192,6 +192,24 @@ TEST(duplicate_names)
 	EXPECT_FALSE(accepts("{\"\":1,\"\":2}"));
 	EXPECT_TRUE(accepts("{\"a\":{\"a\":1},\"b\":{\"a\":1}}"));
 	EXPECT_TRUE(accepts("{\"a\":1,\"A\":2,\"a \":3}"));
+	/* Small and large objects are sorted differently: both checked. */
+	for (size_t n = 2; n <= 40; n++) {
+		char text[1024], *p = text;
+
+		p += sprintf(p, "{");
+		for (size_t i = 0; i < n; i++)
+			p += sprintf(p, "\"m%zu\":%zu,", n - 1 - i, i);
+		sprintf(p, "\"last\":0}");
+		EXPECT_TRUE(accepts(text))
+		{
+			TH_LOG("%zu members refused", n);
+		}
+		sprintf(p, "\"m%zu\":0}", n / 2);
+		EXPECT_FALSE(accepts(text))
+		{
+			TH_LOG("%zu members and a duplicate accepted", n);
+		}
+	}
 }
 
 TEST(grammar_rejections)
