@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Token verifications per second on one core: lmig's verifier (first
- * presentation), lmig's verified-token cache (the same token again), and
- * libjwt verifying the same token with the same public key, for a fixed
- * time each. Prints one line per subject:
+ * presentation), lmig's verified-token cache (the same token again),
+ * lmig's signature step alone (hash and check of the parsed token), the
+ * bare signature check done as "openssl speed" does it but with the
+ * algorithm's own padding (one context made ready once, the digest
+ * computed once: "openssl speed" has no RSA-PSS), and libjwt verifying
+ * the same token with the same public key, for a fixed time each. Prints
+ * one line per subject:
  *
  *   SUBJECT OPS_PER_SECOND
  *
@@ -36,9 +40,14 @@
 #include <time.h>
 
 #include <jwt.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
 
 #include "api.h"
 #include "clock.h"
+#include "jws.h"
 #include "lmigd.h"
 #include "token.h"
 #include "token_cache.h"
@@ -140,6 +149,105 @@ static bool libjwt_one(void *ctx)
 
 	jwt_free(jwt);
 	return err == 0;
+}
+
+/* lmig's signature step on a token parsed once. */
+struct signature_run {
+	struct lmig_jws jws;
+	struct lmig_jws_verifier *verifier;
+};
+
+static bool signature_one(void *ctx)
+{
+	struct signature_run *r = ctx;
+
+	return lmig_jws_verify(&r->jws, r->verifier) == LMIG_JWS_OK;
+}
+
+/* The bare check: what "openssl speed" times, with this padding. */
+struct bare_run {
+	EVP_PKEY_CTX *pctx; /* RSA and ECDSA: over digest */
+	EVP_MD_CTX *mctx;   /* EdDSA: over the signing input */
+	const uint8_t *msg, *sig;
+	size_t msg_len, sig_len;
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned char der[128];
+};
+
+static bool bare_one(void *ctx)
+{
+	struct bare_run *r = ctx;
+
+	if (r->mctx)
+		return EVP_DigestVerify(r->mctx, r->sig, r->sig_len, r->msg,
+					r->msg_len) == 1;
+	return EVP_PKEY_verify(r->pctx, r->sig, r->sig_len, r->msg,
+			       r->msg_len) == 1;
+}
+
+/* JWS's r||s as the DER OpenSSL checks; 0 on failure. */
+static size_t ecdsa_der(const uint8_t *rs, size_t len, unsigned char *der)
+{
+	ECDSA_SIG *es = ECDSA_SIG_new();
+	BIGNUM *r = BN_bin2bn(rs, (int)(len / 2), NULL);
+	BIGNUM *s = BN_bin2bn(rs + len / 2, (int)(len / 2), NULL);
+	int n = 0;
+
+	if (es && r && s && ECDSA_SIG_set0(es, r, s)) {
+		r = s = NULL; /* owned by es now */
+		n = i2d_ECDSA_SIG(es, NULL);
+		if (n > 0 && n <= 128)
+			n = i2d_ECDSA_SIG(es, &der);
+		else
+			n = 0;
+	}
+	BN_free(r);
+	BN_free(s);
+	ECDSA_SIG_free(es);
+	return n > 0 ? (size_t)n : 0;
+}
+
+static bool bare_setup(struct bare_run *r, const struct lmig_jws *jws,
+		       EVP_PKEY *key)
+{
+	const char *md = jws->alg == LMIG_JWS_ES384 ? "SHA384" : "SHA256";
+	unsigned int len = 0;
+
+	r->sig = jws->signature;
+	r->sig_len = jws->signature_len;
+	if (jws->alg == LMIG_JWS_EDDSA) {
+		r->mctx = EVP_MD_CTX_new();
+		r->msg = (const uint8_t *)jws->signing_input;
+		r->msg_len = jws->signing_input_len;
+		return r->mctx && EVP_DigestVerifyInit_ex(r->mctx, NULL, NULL,
+							  NULL, NULL, key,
+							  NULL) == 1;
+	}
+	if (!EVP_Q_digest(NULL, md, NULL, jws->signing_input,
+			  jws->signing_input_len, r->digest, NULL))
+		return false;
+	len = (unsigned int)EVP_MD_get_size(EVP_get_digestbyname(md));
+	r->msg = r->digest;
+	r->msg_len = len;
+	if (jws->alg == LMIG_JWS_ES256 || jws->alg == LMIG_JWS_ES384) {
+		r->sig_len = ecdsa_der(jws->signature, jws->signature_len,
+				       r->der);
+		r->sig = r->der;
+	}
+	r->pctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
+	if (!r->pctx || EVP_PKEY_verify_init(r->pctx) != 1)
+		return false;
+	if (jws->alg == LMIG_JWS_RS256 &&
+	    EVP_PKEY_CTX_set_rsa_padding(r->pctx, RSA_PKCS1_PADDING) <= 0)
+		return false;
+	if (jws->alg == LMIG_JWS_PS256 &&
+	    (EVP_PKEY_CTX_set_rsa_padding(r->pctx, RSA_PKCS1_PSS_PADDING) <=
+		     0 ||
+	     EVP_PKEY_CTX_set_rsa_pss_saltlen(r->pctx, 32) <= 0 ||
+	     EVP_PKEY_CTX_set_rsa_mgf1_md_name(r->pctx, md, NULL) <= 0))
+		return false;
+	return EVP_PKEY_CTX_set_signature_md(r->pctx,
+					     EVP_get_digestbyname(md)) > 0;
 }
 
 static void report(const char *name, double ops)
@@ -268,6 +376,37 @@ static int latency(const struct opts *o, const struct lmig_verifier *v,
 	return 0;
 }
 
+/* lmig's signature step, then the bare check, on the same token. */
+static void signature_and_bare(const struct opts *o, const char *token,
+			       size_t len, const char *pem, size_t pem_len)
+{
+	struct signature_run sr = {0};
+	struct bare_run br = {0};
+	BIO *bio = BIO_new_mem_buf(pem, (int)pem_len);
+	EVP_PKEY *key = bio ? PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL)
+			    : NULL;
+	bool parsed = lmig_jws_parse(token, len, &sr.jws, NULL) == LMIG_JWS_OK;
+
+	if (key && parsed &&
+	    lmig_jws_verifier_new(sr.jws.alg, key, &sr.verifier) ==
+		    LMIG_JWS_OK)
+		report("lmig-signature",
+		       rate(signature_one, &sr, o->seconds));
+	else
+		report("lmig-signature", -1);
+	if (key && parsed && bare_setup(&br, &sr.jws, key))
+		report("bare", rate(bare_one, &br, o->seconds));
+	else
+		report("bare", -1);
+	EVP_PKEY_CTX_free(br.pctx);
+	EVP_MD_CTX_free(br.mctx);
+	lmig_jws_verifier_free(sr.verifier);
+	if (parsed)
+		lmig_jws_release(&sr.jws);
+	EVP_PKEY_free(key);
+	BIO_free(bio);
+}
+
 static int run(const struct opts *o)
 {
 	const struct lmig_verifier_config vc = {.audience = o->audience,
@@ -311,6 +450,7 @@ static int run(const struct opts *o)
 	lr.cache = lmigd_token_cache_new();
 	report("lmig", rate(lmig_one, &lr, o->seconds));
 	report("lmig-cached", rate(lmig_cached_one, &lr, o->seconds));
+	signature_and_bare(o, token, len, key, key_len);
 	jr = (struct jwt_run){.token = token,
 			      .key = (const unsigned char *)key,
 			      .key_len = (int)key_len};
