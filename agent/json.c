@@ -34,28 +34,28 @@ struct arena_block {
 #define FIRST_BLOCK_PER_BYTE 8
 #define FIRST_BLOCK_MAX	     (32 * 1024)
 
-/* A document and its first arena block, allocated together. */
-struct doc_with_block {
-	struct lmig_json_doc doc;
-	struct arena_block block;
-};
-
+/* A document and its first arena block, in one allocation. */
 static struct lmig_json_doc *doc_new(size_t len)
 {
+	size_t head = (sizeof(struct lmig_json_doc) + ARENA_ALIGN - 1) &
+		      ~(ARENA_ALIGN - 1);
 	size_t first = len < FIRST_BLOCK_MAX / FIRST_BLOCK_PER_BYTE
 			       ? len * FIRST_BLOCK_PER_BYTE
 			       : FIRST_BLOCK_MAX;
-	struct doc_with_block *d;
+	struct lmig_json_doc *doc;
+	struct arena_block *b;
+	unsigned char *mem;
 
 	if (first < ARENA_BLOCK_MIN)
 		first = ARENA_BLOCK_MIN;
-	d = malloc(sizeof(*d) + first);
-	if (!d)
+	mem = malloc(head + sizeof(*b) + first);
+	if (!mem)
 		return NULL;
-	d->block = (struct arena_block){.size = first};
-	d->doc = (struct lmig_json_doc){.blocks = &d->block,
-					.next_block = first * 2};
-	return &d->doc;
+	doc = (struct lmig_json_doc *)mem;
+	b = (struct arena_block *)(mem + head);
+	*b = (struct arena_block){.size = first};
+	*doc = (struct lmig_json_doc){.blocks = b, .next_block = first * 2};
+	return doc;
 }
 
 static void *arena_alloc(struct lmig_json_doc *doc, size_t size)

@@ -219,9 +219,9 @@ static bool bare_setup(struct bare_run *r, const struct lmig_jws *jws,
 		r->mctx = EVP_MD_CTX_new();
 		r->msg = (const uint8_t *)jws->signing_input;
 		r->msg_len = jws->signing_input_len;
-		return r->mctx && EVP_DigestVerifyInit_ex(r->mctx, NULL, NULL,
-							  NULL, NULL, key,
-							  NULL) == 1;
+		return r->mctx &&
+		       EVP_DigestVerifyInit_ex(r->mctx, NULL, NULL, NULL, NULL,
+					       key, NULL) == 1;
 	}
 	if (!EVP_Q_digest(NULL, md, NULL, jws->signing_input,
 			  jws->signing_input_len, r->digest, NULL))
@@ -383,15 +383,12 @@ static void signature_and_bare(const struct opts *o, const char *token,
 	struct signature_run sr = {0};
 	struct bare_run br = {0};
 	BIO *bio = BIO_new_mem_buf(pem, (int)pem_len);
-	EVP_PKEY *key = bio ? PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL)
-			    : NULL;
+	EVP_PKEY *key = bio ? PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL) : NULL;
 	bool parsed = lmig_jws_parse(token, len, &sr.jws, NULL) == LMIG_JWS_OK;
 
 	if (key && parsed &&
-	    lmig_jws_verifier_new(sr.jws.alg, key, &sr.verifier) ==
-		    LMIG_JWS_OK)
-		report("lmig-signature",
-		       rate(signature_one, &sr, o->seconds));
+	    lmig_jws_verifier_new(sr.jws.alg, key, &sr.verifier) == LMIG_JWS_OK)
+		report("lmig-signature", rate(signature_one, &sr, o->seconds));
 	else
 		report("lmig-signature", -1);
 	if (key && parsed && bare_setup(&br, &sr.jws, key))
