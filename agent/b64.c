@@ -80,24 +80,38 @@ ssize_t lmig_b64url_encode(const void *in, size_t len, char *out,
 	return (ssize_t)o;
 }
 
-/* Where the first byte outside the alphabet is, for the error. */
-static size_t first_invalid(const char *in)
+/*
+ * The rules one at a time, in the order a reader would find a fault: the
+ * alphabet, the length, and that the unused low bits of a final partial
+ * group are zero (a non-zero value there would give a second encoding of
+ * the same bytes). For refusals only: decoding checks as it goes.
+ */
+static int b64url_check(const char *in, size_t len, size_t *bad_at)
 {
 	size_t i;
+	int last;
 
-	for (i = 0; b64url_value((unsigned char)in[i]) >= 0; i++)
-		;
-	return i;
+	for (i = 0; i < len; i++) {
+		if (b64url_value((unsigned char)in[i]) < 0) {
+			*bad_at = i;
+			return -EINVAL;
+		}
+	}
+	if (len % 4 == 1) {
+		*bad_at = len;
+		return -EINVAL;
+	}
+	if (len % 4 == 0)
+		return 0;
+	last = b64url_value((unsigned char)in[len - 1]);
+	if ((len % 4 == 2 && (last & 0x0f)) ||
+	    (len % 4 == 3 && (last & 0x03))) {
+		*bad_at = len - 1;
+		return -EINVAL;
+	}
+	return 0;
 }
 
-/*
- * Decode and check in one pass: the alphabet (every value is ORed into
- * seen, which keeps INVALID if any byte had it), the length, and that the
- * unused low bits of a final partial group are zero (a non-zero value
- * there would give a second encoding of the same bytes). What was
- * written before an error is found is cleared: a refused input leaves
- * nothing of itself in out.
- */
 ssize_t lmig_b64url_decode(const char *in, size_t len, uint8_t *out,
 			   size_t out_size, size_t *bad_at)
 {
@@ -109,24 +123,9 @@ ssize_t lmig_b64url_decode(const char *in, size_t len, uint8_t *out,
 
 	if (!bad_at)
 		bad_at = &ignored;
-	if (len % 4 == 1) {
-		*bad_at = len;
-		/* An alphabet error comes first, as a reader scans. */
-		for (i = 0; i < len; i++)
-			seen |= values[s[i]];
-		if (seen & INVALID)
-			*bad_at = first_invalid(in);
-		return -EINVAL;
-	}
-	if (need >= (size_t)SSIZE_MAX || out_size < need) {
-		for (i = 0; i < len; i++)
-			seen |= values[s[i]];
-		if (seen & INVALID) {
-			*bad_at = first_invalid(in);
-			return -EINVAL;
-		}
-		return -ENOSPC;
-	}
+	/* Cannot be decoded whole: name the fault, else the lack of room. */
+	if (len % 4 == 1 || need >= (size_t)SSIZE_MAX || out_size < need)
+		return b64url_check(in, len, bad_at) ? -EINVAL : -ENOSPC;
 
 	for (i = 0; i + 4 <= len; i += 4) {
 		uint32_t a = values[s[i]], b = values[s[i + 1]],
@@ -151,7 +150,5 @@ ssize_t lmig_b64url_decode(const char *in, size_t len, uint8_t *out,
 	if (!(seen & INVALID) && !acc)
 		return (ssize_t)o;
 	memset(out, 0, o);
-	/* Not the alphabet, or the low bits of a final partial group. */
-	*bad_at = seen & INVALID ? first_invalid(in) : len - 1;
-	return -EINVAL;
+	return b64url_check(in, len, bad_at);
 }

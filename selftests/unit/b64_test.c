@@ -189,6 +189,7 @@ TEST(trailing_bits_exhaustive)
 TEST(output_too_small)
 {
 	uint8_t out[2];
+	size_t bad_at;
 	char enc[4];
 
 	EXPECT_EQ(-ENOSPC,
@@ -196,6 +197,12 @@ TEST(output_too_small)
 	/* "foo" needs 4 characters and the NUL. */
 	EXPECT_EQ(-ENOSPC, lmig_b64url_encode("foo", 3, enc, sizeof(enc)));
 	EXPECT_EQ(2, lmig_b64url_decode("Zm8", 3, out, sizeof(out), NULL));
+	/* A fault in the input is named before the lack of room. */
+	bad_at = 99;
+	EXPECT_EQ(-EINVAL, lmig_b64url_decode("Zm9", 3, out, 1, &bad_at));
+	EXPECT_EQ(2, bad_at);
+	EXPECT_EQ(-EINVAL, lmig_b64url_decode("Zm.v", 4, out, 1, &bad_at));
+	EXPECT_EQ(2, bad_at);
 }
 
 TEST(empty_input)
