@@ -211,7 +211,6 @@ static bool bare_setup(struct bare_run *r, const struct lmig_jws *jws,
 		       EVP_PKEY *key)
 {
 	const char *md = jws->alg == LMIG_JWS_ES384 ? "SHA384" : "SHA256";
-	unsigned int len = 0;
 
 	r->sig = jws->signature;
 	r->sig_len = jws->signature_len;
@@ -224,11 +223,9 @@ static bool bare_setup(struct bare_run *r, const struct lmig_jws *jws,
 					       key, NULL) == 1;
 	}
 	if (!EVP_Q_digest(NULL, md, NULL, jws->signing_input,
-			  jws->signing_input_len, r->digest, NULL))
+			  jws->signing_input_len, r->digest, &r->msg_len))
 		return false;
-	len = (unsigned int)EVP_MD_get_size(EVP_get_digestbyname(md));
 	r->msg = r->digest;
-	r->msg_len = len;
 	if (jws->alg == LMIG_JWS_ES256 || jws->alg == LMIG_JWS_ES384) {
 		r->sig_len = ecdsa_der(jws->signature, jws->signature_len,
 				       r->der);
